@@ -104,11 +104,16 @@ public static class TorchNativeLoader
     internal static string PreparePatchedCopy(string original)
     {
         var bytes = File.ReadAllBytes(original);
-        var hash = Convert.ToHexString(SHA256.HashData(bytes))[..16].ToLowerInvariant();
+        var sourceDir = Path.GetDirectoryName(Path.GetFullPath(original))!;
+        // Keyed by content and by source folder: the links must point at the very files TorchSharp loads from
+        // that folder (libtorch_cpu.so loaded twice from two copies aborts in its static registrations).
+        var key = SHA256.HashData([.. bytes, .. System.Text.Encoding.UTF8.GetBytes(sourceDir)]);
+        var hash = Convert.ToHexString(key)[..16].ToLowerInvariant();
         var root = Path.Combine(CacheRoot(), "native");
         var dir = Path.Combine(root, hash);
         var target = Path.Combine(dir, LibraryFile);
-        if (File.Exists(target)) return target;
+        if (File.Exists(target) && LinksIntact(dir)) return target;
+        if (Directory.Exists(dir)) Directory.Delete(dir, true);
 
         Directory.CreateDirectory(root);
         var staging = Path.Combine(root, $"{hash}.tmp-{Environment.ProcessId}");
@@ -116,7 +121,6 @@ public static class TorchNativeLoader
         Directory.CreateDirectory(staging);
         ElfVersionPatcher.MarkWeak(bytes, NeededLibrary, NeededVersion);
         File.WriteAllBytes(Path.Combine(staging, LibraryFile), bytes);
-        var sourceDir = Path.GetDirectoryName(Path.GetFullPath(original))!;
         foreach (var sibling in Directory.EnumerateFiles(sourceDir))
         {
             var name = Path.GetFileName(sibling);
@@ -127,6 +131,9 @@ public static class TorchNativeLoader
         catch (IOException) when (File.Exists(target)) { Directory.Delete(staging, true); }  // another process won
         return target;
     }
+
+    static bool LinksIntact(string dir) =>
+        Directory.EnumerateFiles(dir).All(f => new FileInfo(f).LinkTarget is not { } link || File.Exists(link));
 
     /// <summary>LOTTERY_CACHE, else XDG_CACHE_HOME/lottery, else ~/.cache/lottery; the temp dir if none is writable.</summary>
     public static string CacheRoot()

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Lottery.Data;
+using Lottery.Hparams;
+using Lottery.Training;
+using Spectre.Console;
+
+namespace Lottery.Cli.Commands;
+
+/// <summary>`lottery bench`: training and evaluation speed of each model at its paper batch size.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var presets = new Option<string>("--presets") { Description = "Comma-separated presets to measure", DefaultValueFactory = _ => "lenet_mnist,conv2_cifar10,conv4_cifar10,conv6_cifar10" };
+        var iterations = new Option<int?>("--iterations") { Description = "Timed iterations per model (default: 2000 for LeNet, 60 for conv nets)" };
+        var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: all cores)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("bench", "Training iterations per second, evaluation throughput and share of peak for each model (synthetic data)") { presets, iterations, threads, json };
+        command.SetAction(p =>
+        {
+            CliRuntime.SetUp("cpu", p.GetValue(threads));
+            double peak = Benchmark.MeasurePeakGflops();
+            var results = new List<BenchmarkResult>();
+            foreach (var name in p.GetValue(presets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var preset = PresetRegistry.Get(name);
+                var spec = DatasetRegistry.Get(preset.Hparams.Dataset.Dataset);
+                int n = p.GetValue(iterations) ?? (preset.Hparams.Model.Model.StartsWith("conv") ? 60 : 2000);
+                if (n < 10) throw new HparamsException($"--iterations must be at least 10 (got {n})");
+                if (!p.GetValue(json)) Console.Error.WriteLine($"measuring {name} ({n} iterations)…");
+                results.Add(Benchmark.Run(preset.Hparams, spec, n, Path.Combine(Path.GetTempPath(), $"lottery-bench-{Environment.ProcessId}"), peak));
+            }
+            if (p.GetValue(json))
+            {
+                Output.Print(new JsonObject
+                {
+                    ["threads"] = TorchSharp.torch.get_num_threads(),
+                    ["peak_gflops"] = peak,
+                    ["models"] = new JsonArray(results.Select(r => (JsonNode)new JsonObject
+                    {
+                        ["model"] = r.Model, ["batch_size"] = r.BatchSize, ["iterations"] = r.Iterations,
+                        ["ms_per_iteration"] = r.MillisecondsPerIteration, ["iterations_per_second"] = r.IterationsPerSecond,
+                        ["eval_examples_per_second"] = r.EvalExamplesPerSecond, ["train_flops_per_iteration"] = r.TrainFlopsPerIteration,
+                        ["train_gflops"] = r.TrainGflops, ["share_of_peak"] = r.ShareOfPeak,
+                    }).ToArray()),
+                });
+                return 0;
+            }
+            var table = new Table().AddColumns("model", "batch", "ms/it", "it/s", "eval examples/s", "GFLOP/it", "GFLOP/s", "share of peak");
+            foreach (var r in results)
+                table.AddRow(r.Model, $"{r.BatchSize}", $"{r.MillisecondsPerIteration:0.000}", $"{r.IterationsPerSecond:0}",
+                    $"{r.EvalExamplesPerSecond:N0}", $"{r.TrainFlopsPerIteration / 1e9:0.000}", $"{r.TrainGflops:0.0}", $"{r.ShareOfPeak * 100:0}%");
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine(Markup.Escape($"threads {TorchSharp.torch.get_num_threads()}; peak = measured float32 1024² matmul rate, {peak:0.0} GFLOP/s"));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using Lottery.Hparams;
+
+namespace Lottery.Cli;
+
+/// <summary>
+/// The flags that define an experiment: a preset and an override for every hyperparameter. The typed records
+/// in Lottery.Hparams are the source of truth; this class only maps flags onto them.
+/// </summary>
+public sealed class ExperimentOptions
+{
+    public Option<string?> Preset { get; } = new("--preset") { Description = "Paper setup to start from (`lottery presets` lists them); default lenet_fashion_mnist, or the conv preset of --model" };
+    public Option<string?> Model { get; } = new("--model") { Description = "Model: lenet_300_100 (any lenet_W1_W2…), conv2, conv4, conv6" };
+    public Option<string?> Dataset { get; } = new("--dataset") { Description = "Dataset: mnist, fashion-mnist, cifar10" };
+    public Option<string?> Iterations { get; } = new("--iterations") { Description = "Training length as a step: 50000it, 160ep, 2ep100it" };
+    public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Examples per iteration" };
+    public Option<string?> Optimizer { get; } = new("--optimizer") { Description = "adam or sgd" };
+    public Option<double?> Lr { get; } = new("--lr") { Description = "Learning rate" };
+    public Option<double?> Momentum { get; } = new("--momentum") { Description = "SGD momentum" };
+    public Option<bool?> Nesterov { get; } = new("--nesterov") { Description = "SGD Nesterov momentum" };
+    public Option<double?> WeightDecay { get; } = new("--weight-decay") { Description = "L2 weight decay" };
+    public Option<string?> Warmup { get; } = new("--warmup") { Description = "Linear learning-rate warmup length, as a step" };
+    public Option<string?> Milestones { get; } = new("--milestones") { Description = "Comma-separated steps where the rate is multiplied by --gamma" };
+    public Option<double?> Gamma { get; } = new("--gamma") { Description = "Step-decay factor" };
+    public Option<int?> EvalEvery { get; } = new("--eval-every") { Description = "Iterations between validation/test measurements (paper: 100)" };
+    public Option<double?> Dropout { get; } = new("--dropout") { Description = "Dropout rate on the fully-connected hidden layers" };
+    public Option<string?> Initializer { get; } = new("--initializer") { Description = "glorot_normal (paper), glorot_uniform, kaiming_normal, kaiming_uniform" };
+    public Option<int?> ValidationSize { get; } = new("--validation-size") { Description = "Training examples held out for validation (paper: 5000)" };
+    public Option<int?> SplitSeed { get; } = new("--split-seed") { Description = "Seed of the train/validation split" };
+    public Option<int?> TrainSubset { get; } = new("--train-subset") { Description = "Train on only this many examples (quick runs)" };
+    public Option<bool> NoNormalize { get; } = new("--no-normalize") { Description = "Skip per-channel standardisation" };
+    public Option<string?> Strategy { get; } = new("--strategy") { Description = "Pruning: layerwise or global" };
+    public Option<double?> ConvRate { get; } = new("--conv-rate") { Description = "Layer-wise: fraction of conv weights pruned per round" };
+    public Option<double?> FcRate { get; } = new("--fc-rate") { Description = "Layer-wise: fraction of hidden fc weights pruned per round" };
+    public Option<double?> OutputRate { get; } = new("--output-rate") { Description = "Layer-wise: fraction of output weights pruned per round" };
+    public Option<string[]> LayerRate { get; } = new("--layer-rate") { Description = "Layer-wise override NAME=RATE (repeatable), e.g. fc1=0.3", AllowMultipleArgumentsPerToken = false };
+    public Option<double?> GlobalRate { get; } = new("--global-rate") { Description = "Global: fraction of remaining weights pruned per round" };
+    public Option<string?> Exclude { get; } = new("--exclude") { Description = "Global: comma-separated tensors never pruned" };
+
+    public IEnumerable<Option> All => [Preset, Model, Dataset, Iterations, BatchSize, Optimizer, Lr, Momentum, Nesterov, WeightDecay,
+        Warmup, Milestones, Gamma, EvalEvery, Dropout, Initializer, ValidationSize, SplitSeed, TrainSubset, NoNormalize,
+        Strategy, ConvRate, FcRate, OutputRate, LayerRate, GlobalRate, Exclude];
+
+    public ExperimentHparams Build(ParseResult p)
+    {
+        var model = p.GetValue(Model);
+        var presetName = p.GetValue(Preset)
+            ?? (model is "conv2" or "conv4" or "conv6" ? (p.GetValue(Dropout) > 0 ? $"{model}_dropout_cifar10" : $"{model}_cifar10") : "lenet_fashion_mnist");
+        var preset = PresetRegistry.Get(presetName).Hparams;
+        var d = preset.Dataset;
+        d = d with
+        {
+            Dataset = p.GetValue(Dataset) ?? d.Dataset,
+            BatchSize = p.GetValue(BatchSize) ?? d.BatchSize,
+            ValidationSize = p.GetValue(ValidationSize) ?? d.ValidationSize,
+            SplitSeed = p.GetValue(SplitSeed) ?? d.SplitSeed,
+            TrainSubset = p.GetValue(TrainSubset) ?? d.TrainSubset,
+            Normalize = !p.GetValue(NoNormalize) && d.Normalize,
+        };
+        var m = preset.Model with
+        {
+            Model = model ?? preset.Model.Model,
+            Dropout = p.GetValue(Dropout) ?? preset.Model.Dropout,
+            Initializer = p.GetValue(Initializer) ?? preset.Model.Initializer,
+        };
+        var t = preset.Training with
+        {
+            Iterations = p.GetValue(Iterations) ?? preset.Training.Iterations,
+            Optimizer = p.GetValue(Optimizer) ?? preset.Training.Optimizer,
+            Lr = p.GetValue(Lr) ?? preset.Training.Lr,
+            Momentum = p.GetValue(Momentum) ?? preset.Training.Momentum,
+            Nesterov = p.GetValue(Nesterov) ?? preset.Training.Nesterov,
+            WeightDecay = p.GetValue(WeightDecay) ?? preset.Training.WeightDecay,
+            Warmup = p.GetValue(Warmup) ?? preset.Training.Warmup,
+            Milestones = p.GetValue(Milestones) is { } ms ? SplitList(ms) : preset.Training.Milestones,
+            Gamma = p.GetValue(Gamma) ?? preset.Training.Gamma,
+            EvalEvery = p.GetValue(EvalEvery) ?? preset.Training.EvalEvery,
+        };
+        var pr = preset.Pruning with
+        {
+            Strategy = p.GetValue(Strategy) ?? preset.Pruning.Strategy,
+            ConvRate = p.GetValue(ConvRate) ?? preset.Pruning.ConvRate,
+            FcRate = p.GetValue(FcRate) ?? preset.Pruning.FcRate,
+            OutputRate = p.GetValue(OutputRate) ?? preset.Pruning.OutputRate,
+            LayerRates = p.GetValue(LayerRate) is { Length: > 0 } lr ? ParseLayerRates(lr) : preset.Pruning.LayerRates,
+            GlobalRate = p.GetValue(GlobalRate) ?? preset.Pruning.GlobalRate,
+            Exclude = p.GetValue(Exclude) is { } ex ? SplitList(ex) : preset.Pruning.Exclude,
+        };
+        var hparams = new ExperimentHparams(d, m, t, pr);
+        hparams.Validate();
+        return hparams;
+    }
+
+    static List<string> SplitList(string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    static Dictionary<string, double> ParseLayerRates(IEnumerable<string> items)
+    {
+        var rates = new Dictionary<string, double>();
+        foreach (var item in items.SelectMany(SplitList))
+        {
+            var parts = item.Split('=');
+            if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var rate))
+                throw new HparamsException($"malformed --layer-rate '{item}': write NAME=RATE, e.g. fc1=0.3");
+            rates[parts[0].Trim()] = rate;
+        }
+        return rates;
+    }
+}

@@ -1,0 +1,32 @@
+namespace Lottery.Hparams;
+
+/// <summary>What data a run trains on and how it is split and batched.</summary>
+/// <param name="Dataset">Registry name: mnist, fashion-mnist, cifar10.</param>
+/// <param name="BatchSize">Examples per training iteration.</param>
+/// <param name="ValidationSize">Training examples held out for validation (the paper: 5,000).</param>
+/// <param name="SplitSeed">Seed of the train/validation split; shared by all replicates so they see the same split.</param>
+/// <param name="TrainSubset">Train on only this many of the remaining training examples (quick runs); null = all.</param>
+/// <param name="Normalize">Per-channel standardisation with the training split's mean and std.</param>
+public sealed record DatasetHparams(
+    string Dataset,
+    int BatchSize,
+    int ValidationSize = 5000,
+    int SplitSeed = 0,
+    int? TrainSubset = null,
+    bool Normalize = true)
+{
+    public Canonical ToCanonical() => new Canonical()
+        .Add("dataset", Dataset)
+        .Add("batch_size", BatchSize, 0)
+        .Add("validation_size", ValidationSize, 5000)
+        .Add("split_seed", SplitSeed, 0)
+        .Add("train_subset", TrainSubset ?? 0, 0)
+        .Add("normalize", Normalize, true);
+
+    public void Validate()
+    {
+        if (BatchSize < 1) throw new HparamsException($"batch size must be at least 1 (got {BatchSize})");
+        if (ValidationSize < 0) throw new HparamsException($"validation size cannot be negative (got {ValidationSize})");
+        if (TrainSubset is < 1) throw new HparamsException($"train subset must be at least 1 (got {TrainSubset})");
+    }
+}

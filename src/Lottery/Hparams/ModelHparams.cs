@@ -1,0 +1,17 @@
+namespace Lottery.Hparams;
+
+/// <param name="Model">Registry name: lenet_300_100 (any lenet_W1_W2…), conv2, conv4, conv6.</param>
+/// <param name="Initializer">glorot_normal (the paper), glorot_uniform, kaiming_normal, kaiming_uniform.</param>
+/// <param name="Dropout">Dropout rate on the fully-connected hidden layers; 0 = none.</param>
+public sealed record ModelHparams(string Model, string Initializer = "glorot_normal", double Dropout = 0)
+{
+    public Canonical ToCanonical() => new Canonical()
+        .Add("model", Model)
+        .Add("initializer", Initializer, "glorot_normal")
+        .Add("dropout", Dropout, 0);
+
+    public void Validate()
+    {
+        if (Dropout is < 0 or >= 1) throw new HparamsException($"dropout must be in [0, 1) (got {Dropout})");
+    }
+}

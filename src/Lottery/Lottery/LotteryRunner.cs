@@ -1,0 +1,90 @@
+using Lottery.Hparams;
+using Lottery.Pruning;
+using Lottery.Runs;
+using Lottery.Training;
+
+namespace Lottery.Lottery;
+
+/// <summary>
+/// The lottery procedure over an open run. Level 0 trains the dense network from θ0 (saving θk when rewinding);
+/// level L prunes level L−1's trained weights, resets the survivors to θ0 (or θk) and trains again. One-shot
+/// prunes the dense trained weights straight to each target. Every stage is idempotent on disk.
+/// </summary>
+public sealed class LotteryRunner(RunHandle run)
+{
+    readonly StageRunner _stages = new(run);
+
+    /// <summary>Dense training only (the `train` command): level 0 of each replicate.</summary>
+    public IReadOnlyList<StageSummary> Train(IReadOnlyList<int> replicates) =>
+        replicates.Select((r, i) => Level0(r, i + 1, replicates.Count)).ToList();
+
+    /// <summary>Iterative pruning: levels 0..<paramref name="levels"/> of each replicate; extends a run that has fewer.</summary>
+    public IReadOnlyList<IReadOnlyList<StageSummary>> Find(int levels, IReadOnlyList<int> replicates)
+    {
+        if (levels < 0) throw new HparamsException($"levels must be 0 or more (got {levels})");
+        int count = replicates.Count * (levels + 1), index = 0;
+        var all = new List<IReadOnlyList<StageSummary>>();
+        foreach (var r in replicates)
+        {
+            var summaries = new List<StageSummary> { Level0(r, ++index, count) };
+            var mask = Mask.Dense(run.PrunableTensors);
+            for (int level = 1; level <= levels; level++)
+            {
+                mask = MaskOfLevel(r, level, mask);
+                summaries.Add(_stages.Run(new StageRequest(run.Layout.Level(r, level), Describe(r, $"level {level}"),
+                    () => RewindWeights(r), mask, run.SeedsFor(r), run.RewindIteration), ++index, count));
+            }
+            all.Add(summaries);
+        }
+        return all;
+    }
+
+    /// <summary>One-shot pruning: train dense, prune straight to each percent remaining, reset, train.</summary>
+    public IReadOnlyList<IReadOnlyList<StageSummary>> OneShot(IReadOnlyList<double> targets, IReadOnlyList<int> replicates)
+    {
+        int count = replicates.Count * (targets.Count + 1), index = 0;
+        var all = new List<IReadOnlyList<StageSummary>>();
+        foreach (var r in replicates)
+        {
+            var summaries = new List<StageSummary> { Level0(r, ++index, count) };
+            var dense = Mask.Dense(run.PrunableTensors);
+            foreach (var target in targets)
+            {
+                var dir = run.Layout.Target(r, target);
+                var maskPath = Path.Combine(dir, "mask.tsr");
+                var mask = File.Exists(maskPath) ? WeightsIO.LoadMask(maskPath)
+                    : run.Pruner.PruneTo(dense, TrainedWeights(r, 0), target);
+                summaries.Add(_stages.Run(new StageRequest(dir, Describe(r, $"one-shot to {target}%"),
+                    () => RewindWeights(r), mask, run.SeedsFor(r), run.RewindIteration), ++index, count));
+            }
+            all.Add(summaries);
+        }
+        return all;
+    }
+
+    StageSummary Level0(int r, int index, int count)
+    {
+        int rewind = run.Identity.Kind == RunKind.Train ? 0 : run.RewindIteration;
+        return _stages.Run(new StageRequest(run.Layout.Level(r, 0), Describe(r, "level 0 (dense)"),
+            () => run.InitialWeights(r), Mask.Dense(run.PrunableTensors), run.SeedsFor(r),
+            CaptureIteration: rewind > 0 ? rewind : null), index, count);
+    }
+
+    /// <summary>The mask of a level: read from disk if saved, else pruned from the previous level's final weights.
+    /// Computing it needs the previous level finished, which the caller guarantees by running levels in order.</summary>
+    Mask MaskOfLevel(int r, int level, Mask previous)
+    {
+        var path = Path.Combine(run.Layout.Level(r, level), "mask.tsr");
+        return File.Exists(path) ? WeightsIO.LoadMask(path) : run.Pruner.PruneRound(previous, TrainedWeights(r, level - 1));
+    }
+
+    IReadOnlyDictionary<string, float[]> TrainedWeights(int r, int level) =>
+        WeightsIO.LoadWeights(Path.Combine(run.Layout.Level(r, level), Trainer.FinalFile));
+
+    /// <summary>θ0, or θk (saved by dense training at the rewind iteration) when rewinding.</summary>
+    public IReadOnlyDictionary<string, float[]> RewindWeights(int r) => run.RewindIteration == 0
+        ? run.InitialWeights(r)
+        : WeightsIO.LoadWeights(Path.Combine(run.Layout.Level(r, 0), Trainer.CaptureFile));
+
+    static string Describe(int r, string what) => $"replicate {r} {what}";
+}

@@ -1,0 +1,17 @@
+using Lottery.Data;
+using Lottery.Hparams;
+
+namespace Lottery.Lottery;
+
+/// <summary>What a runner needs from the outside world: where runs live, how to get data, who watches.</summary>
+/// <param name="RunsRoot">Parent of all run directories.</param>
+/// <param name="LoadData">Loads and splits a dataset (called at most once per runner).</param>
+/// <param name="Observer">Progress callbacks.</param>
+/// <param name="CheckpointEvery">Iterations between checkpoints within a stage.</param>
+/// <param name="Versions">Program and library versions recorded in manifests.</param>
+public sealed record RunEnvironment(
+    string RunsRoot,
+    Func<DatasetHparams, SplitData> LoadData,
+    ILotteryObserver Observer,
+    int CheckpointEvery,
+    IReadOnlyDictionary<string, string> Versions);

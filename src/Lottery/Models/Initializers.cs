@@ -1,0 +1,58 @@
+using Lottery.Hparams;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lottery.Models;
+
+/// <summary>
+/// Seeded initialization of a model's weights: the paper's Gaussian Glorot by default, biases zero.
+/// Weights are drawn in the model's declared order from a generator seeded only by <c>seed</c>, so θ0 is a
+/// function of (model, initializer, seed) alone; random reinitialization draws with another seed.
+/// </summary>
+public static class Initializers
+{
+    public static readonly IReadOnlyList<string> Names = ["glorot_normal", "glorot_uniform", "kaiming_normal", "kaiming_uniform"];
+
+    public static void Validate(string name)
+    {
+        if (!Names.Contains(name))
+            throw new HparamsException($"unknown initializer '{name}': use {string.Join(", ", Names)}");
+    }
+
+    public static void Apply(LotteryModel model, string initializer, long seed)
+    {
+        Validate(initializer);
+        using var _ = no_grad();
+        var generator = new Generator((ulong)seed);
+        var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var prunable = model.PrunableTensors.Select(t => t.Name).ToHashSet();
+        foreach (var tensor in model.PrunableTensors)
+            Initialize(parameters[tensor.Name], initializer, generator);
+        foreach (var (name, p) in parameters)
+            if (!prunable.Contains(name)) p.zero_();
+    }
+
+    static void Initialize(Tensor weight, string initializer, Generator generator)
+    {
+        // fan_in/fan_out as in PyTorch: dim 1 and dim 0 times the receptive field.
+        long receptive = weight.shape.Skip(2).Aggregate(1L, (a, b) => a * b);
+        double fanIn = weight.shape[1] * receptive, fanOut = weight.shape[0] * receptive;
+        switch (initializer)
+        {
+            case "glorot_normal":
+                weight.normal_(0, Math.Sqrt(2.0 / (fanIn + fanOut)), generator);
+                break;
+            case "glorot_uniform":
+                var a = Math.Sqrt(6.0 / (fanIn + fanOut));
+                weight.uniform_(-a, a, generator);
+                break;
+            case "kaiming_normal":
+                weight.normal_(0, Math.Sqrt(2.0 / fanIn), generator);
+                break;
+            case "kaiming_uniform":
+                var b = Math.Sqrt(6.0 / fanIn);
+                weight.uniform_(-b, b, generator);
+                break;
+        }
+    }
+}

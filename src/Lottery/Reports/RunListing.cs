@@ -1,0 +1,35 @@
+using Lottery.Lottery;
+using Lottery.Runs;
+
+namespace Lottery.Reports;
+
+/// <summary>A line of `lottery runs`: what a run directory holds and how far it got.</summary>
+public sealed record RunListing(string Run, string Kind, string Model, string Dataset, int Replicates, int LevelsDone,
+    double? SmallestPercentRemaining, string State)
+{
+    public static IReadOnlyList<RunListing> Scan(string runsRoot) => RunCatalog.List(runsRoot).Select(dir =>
+    {
+        var name = Path.GetFileName(dir);
+        RunManifest manifest;
+        try { manifest = RunManifest.Load(Path.Combine(dir, "manifest.json")); }
+        catch (RunFileException) { return new RunListing(name, "?", "?", "?", 0, 0, null, "corrupted manifest"); }
+        var layout = new RunLayout(dir);
+        var replicates = layout.Replicates().ToList();
+        var stageDirs = replicates.SelectMany(r => layout.Levels(r).Select(l => layout.Level(r, l))
+            .Concat(layout.Targets(r).Select(t => t.Directory))).ToList();
+        var done = stageDirs.Select(d => (d, s: SafeSummary(d))).Where(x => x.s is not null).ToList();
+        int levelsDone = replicates.Count == 0 ? 0
+            : replicates.Min(r => layout.Levels(r).Count(l => SafeSummary(layout.Level(r, l)) is not null));
+        string state = RunLock.IsHeld(dir) ? "running"
+            : done.Count == stageDirs.Count && stageDirs.Count > 0 ? "complete"
+            : stageDirs.Count == 0 ? "empty" : "interrupted";
+        return new RunListing(name, manifest.Kind, manifest.Hparams.Model.Model, manifest.Hparams.Dataset.Dataset,
+            replicates.Count, levelsDone, done.Count == 0 ? null : done.Min(x => x.s!.PercentRemaining), state);
+    }).ToList();
+
+    static StageSummary? SafeSummary(string dir)
+    {
+        try { return StageSummary.TryLoad(dir); }
+        catch (RunFileException) { return null; }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using Lottery.Training;
+
+namespace Lottery.Runs;
+
+/// <summary>summary.json of a finished stage: written last, so its presence means the stage is done.</summary>
+public sealed record StageSummary(
+    string Stage,
+    double PercentRemaining,
+    long WeightsRemaining,
+    long WeightsTotal,
+    TrainingOutcome Outcome,
+    int IterationsRun,
+    double Seconds,
+    double MillisecondsPerIteration,
+    DateTimeOffset Finished)
+{
+    public const string FileName = "summary.json";
+
+    public void Save(string directory) =>
+        AtomicFile.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(this, RunManifest.Json) + "\n");
+
+    public static StageSummary? TryLoad(string directory)
+    {
+        var path = Path.Combine(directory, FileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<StageSummary>(File.ReadAllText(path), RunManifest.Json)
+                   ?? throw new RunFileException($"{path} is empty: delete it and re-run the command");
+        }
+        catch (JsonException)
+        {
+            throw new RunFileException($"{path} is corrupted: delete it and re-run the command to recompute the stage");
+        }
+    }
+}

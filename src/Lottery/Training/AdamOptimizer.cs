@@ -1,0 +1,74 @@
+using System.Numerics;
+
+namespace Lottery.Training;
+
+/// <summary>
+/// Adam exactly as torch.optim.Adam (L2 weight decay added to the gradient, bias-corrected moments,
+/// denominator sqrt(v)/sqrt(1−β2^t) + ε), fused into one SIMD pass over the arena with the mask.
+/// TorchSharp's Adam issues ~10 tensor ops per parameter tensor; this is one loop over contiguous memory.
+/// </summary>
+public sealed class AdamOptimizer : IOptimizer
+{
+    readonly ParameterArena _arena;
+    readonly float[] _m, _v;
+    readonly float _beta1, _beta2, _eps, _weightDecay;
+
+    public long StepCount { get; set; }
+    public IReadOnlyDictionary<string, float[]> State => new Dictionary<string, float[]> { ["adam.m"] = _m, ["adam.v"] = _v };
+
+    public AdamOptimizer(ParameterArena arena, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0)
+    {
+        _arena = arena;
+        _m = GC.AllocateArray<float>((int)arena.Length, pinned: true);
+        _v = GC.AllocateArray<float>((int)arena.Length, pinned: true);
+        (_beta1, _beta2, _eps, _weightDecay) = ((float)beta1, (float)beta2, (float)eps, (float)weightDecay);
+    }
+
+    public void Step(double learningRate)
+    {
+        StepCount++;
+        double bc1 = 1 - Math.Pow(_beta1, StepCount);
+        double bc2 = 1 - Math.Pow(_beta2, StepCount);
+        float stepSize = (float)(learningRate / bc1);
+        float invSqrtBc2 = (float)(1 / Math.Sqrt(bc2));
+        Span<float> p = _arena.Data, g = _arena.Grad, mask = _arena.MaskValues;
+        Span<float> m = _m, v = _v;
+        float b1 = _beta1, b2 = _beta2, ob1 = 1 - _beta1, ob2 = 1 - _beta2, eps = _eps, wd = _weightDecay;
+
+        int i = 0;
+        int width = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vb1 = new Vector<float>(b1); var vb2 = new Vector<float>(b2);
+            var vob1 = new Vector<float>(ob1); var vob2 = new Vector<float>(ob2);
+            var veps = new Vector<float>(eps); var vwd = new Vector<float>(wd);
+            var vstep = new Vector<float>(stepSize); var vinv = new Vector<float>(invSqrtBc2);
+            for (; i <= p.Length - width; i += width)
+            {
+                var vmask = new Vector<float>(mask[i..]);
+                var vp = new Vector<float>(p[i..]);
+                var vg = (new Vector<float>(g[i..]) + vwd * vp) * vmask;
+                var vm = vb1 * new Vector<float>(m[i..]) + vob1 * vg;
+                var vv = vb2 * new Vector<float>(v[i..]) + vob2 * vg * vg;
+                var denom = Vector.SquareRoot(vv) * vinv + veps;
+                vp = (vp - vstep * vm / denom) * vmask;
+                vm.CopyTo(m[i..]); vv.CopyTo(v[i..]); vp.CopyTo(p[i..]);
+            }
+        }
+        for (; i < p.Length; i++)
+        {
+            float gi = (g[i] + wd * p[i]) * mask[i];
+            m[i] = b1 * m[i] + ob1 * gi;
+            v[i] = b2 * v[i] + ob2 * gi * gi;
+            float denom = MathF.Sqrt(v[i]) * invSqrtBc2 + eps;
+            p[i] = (p[i] - stepSize * m[i] / denom) * mask[i];
+        }
+    }
+
+    public void ResetPrunedState()
+    {
+        var mask = _arena.MaskValues;
+        for (int i = 0; i < mask.Length; i++)
+            if (mask[i] == 0) { _m[i] = 0; _v[i] = 0; }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Lottery.Data;
+using Lottery.Hparams;
+using Lottery.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lottery.Training;
+
+/// <summary>One model's speed: the real training loop (Trainer) on synthetic data of the dataset's shape.</summary>
+public sealed record BenchmarkResult(
+    string Model, int BatchSize, int Iterations, double MillisecondsPerIteration, double IterationsPerSecond,
+    double EvalExamplesPerSecond, double TrainFlopsPerIteration, double TrainGflops, double PeakGflops)
+{
+    public double ShareOfPeak => PeakGflops <= 0 ? 0 : TrainGflops / PeakGflops;
+}
+
+/// <summary>
+/// Measures training iterations per second through the same <see cref="Trainer"/> the runs use (timed between
+/// iteration callbacks, so the measurements at the start and end are excluded), evaluation throughput, the
+/// arithmetic of one iteration (forward ×3 for forward+backward), and this machine's float32 matmul rate as peak.
+/// </summary>
+public static class Benchmark
+{
+    public static BenchmarkResult Run(ExperimentHparams hparams, DatasetSpec spec, int iterations, string scratch, double peakGflops)
+    {
+        var raw = Synthetic(spec, hparams.Dataset.ValidationSize + Math.Max(hparams.Dataset.BatchSize * 4, 1000));
+        using var data = SplitData.Create(raw, hparams.Dataset with { TrainSubset = null });
+        using var model = ModelRegistry.Create(hparams.Model, data.Shape);
+        Initializers.Apply(model, hparams.Model.Initializer, 0);
+        using var arena = new ParameterArena(model);
+        int warm = Math.Min(10, iterations / 5);
+        var plan = TrainingPlan.Create(hparams.Training with { Iterations = $"{iterations}it", EvalEvery = int.MaxValue }, hparams.Dataset.BatchSize, data.Train.Count);
+        var timer = new IterationTimer(warm, iterations);
+        if (Directory.Exists(scratch)) Directory.Delete(scratch, true);
+        new Trainer(arena, data, plan, timer).Run(new StageSpec("bench", scratch, 1, 2, CheckpointEvery: int.MaxValue));
+        Directory.Delete(scratch, true);
+
+        var clock = Stopwatch.StartNew();
+        int evalRounds = 0;
+        while (clock.Elapsed.TotalSeconds < 1 || evalRounds < 2) { Evaluator.Evaluate(model, data.Validation); evalRounds++; }
+        double evalRate = evalRounds * (double)data.Validation.Count / clock.Elapsed.TotalSeconds;
+
+        double ms = timer.Milliseconds / (iterations - warm);
+        double flops = 3.0 * model.ForwardFlopsPerExample * hparams.Dataset.BatchSize;
+        return new BenchmarkResult(hparams.Model.Model, hparams.Dataset.BatchSize, iterations - warm, ms, 1000 / ms,
+            evalRate, flops, flops / (ms / 1000) / 1e9, peakGflops);
+    }
+
+    /// <summary>float32 matrix-multiply rate (GFLOP/s) at the current thread count: the practical peak.</summary>
+    public static double MeasurePeakGflops(int size = 1024)
+    {
+        using var scope = NewDisposeScope();
+        var a = randn(size, size);
+        var b = randn(size, size);
+        for (int i = 0; i < 3; i++) mm(a, b).Dispose();
+        var clock = Stopwatch.StartNew();
+        int rounds = 0;
+        while (clock.Elapsed.TotalSeconds < 1) { mm(a, b).Dispose(); rounds++; }
+        return 2.0 * size * size * size * rounds / clock.Elapsed.TotalSeconds / 1e9;
+    }
+
+    static RawDataset Synthetic(DatasetSpec spec, int trainCount)
+    {
+        var random = new Random(0);
+        byte[] Bytes(long n) { var b = new byte[n]; random.NextBytes(b); return b; }
+        byte[] Labels(int n) => Enumerable.Range(0, n).Select(_ => (byte)random.Next(spec.Classes)).ToArray();
+        return new RawDataset
+        {
+            Spec = spec,
+            Root = "(synthetic)",
+            TrainImages = Bytes((long)trainCount * spec.ImageSize),
+            TrainLabels = Labels(trainCount),
+            TestImages = Bytes(1000L * spec.ImageSize),
+            TestLabels = Labels(1000),
+            FileChecksums = new Dictionary<string, string>(),
+        };
+    }
+
+    sealed class IterationTimer(int warm, int end) : ITrainingObserver
+    {
+        readonly Stopwatch _clock = new();
+        public double Milliseconds => _clock.Elapsed.TotalMilliseconds;
+        public void OnIteration(int iteration)
+        {
+            if (iteration == warm) _clock.Restart();
+            if (iteration == end) _clock.Stop();
+        }
+    }
+}

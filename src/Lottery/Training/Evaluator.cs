@@ -1,0 +1,38 @@
+using Lottery.Data;
+using Lottery.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lottery.Training;
+
+/// <summary>Loss and accuracy of a model on a dataset, in large batches, with sums kept on the device and one
+/// host read at the end.</summary>
+public static class Evaluator
+{
+    public static (double Loss, double Accuracy) Evaluate(LotteryModel model, TensorDataset data, int batchSize = 1000)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var _ = inference_mode();
+            var lossSum = zeros(1, dtype: ScalarType.Float64, device: data.Images.device);
+            var correct = zeros(1, dtype: ScalarType.Int64, device: data.Images.device);
+            for (int start = 0; start < data.Count; start += batchSize)
+            {
+                int n = Math.Min(batchSize, data.Count - start);
+                var x = data.Images.narrow(0, start, n);
+                var y = data.Labels.narrow(0, start, n);
+                var logits = model.forward(x);
+                lossSum.add_(nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).to(ScalarType.Float64));
+                correct.add_(logits.argmax(1).eq(y).sum());
+            }
+            return (lossSum.item<double>() / data.Count, (double)correct.item<long>() / data.Count);
+        }
+        finally
+        {
+            if (wasTraining) model.train();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using Lottery.Runs;
+
+namespace Lottery.Training;
+
+/// <summary>
+/// The run's metrics as CSV with a header, appended and flushed as each measurement comes, so a long run can
+/// be watched (tail -f) and survives a crash. Numbers are written round-trip exact, so two runs agree on the
+/// file byte for byte exactly when they agree on every value.
+/// </summary>
+public sealed class MetricsLog : IDisposable
+{
+    public const string Header = "iteration,train_loss,validation_loss,validation_accuracy,test_loss,test_accuracy";
+    readonly StreamWriter _writer;
+
+    MetricsLog(StreamWriter writer) => _writer = writer;
+
+    /// <summary>Opens the log to append, keeping the rows up to <paramref name="keepThrough"/> (a resumed run
+    /// rewrites what it recomputes; the rewrite is atomic). A null keepThrough starts a fresh log.</summary>
+    public static MetricsLog Open(string path, int? keepThrough)
+    {
+        var keep = keepThrough is int k && File.Exists(path) ? Read(path).Where(r => r.Iteration <= k).ToList() : [];
+        AtomicFile.WriteAllText(path, string.Concat(new[] { Header + "\n" }.Concat(keep.Select(Format))));
+        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        return new MetricsLog(new StreamWriter(stream) { AutoFlush = false });
+    }
+
+    public void Append(MetricsRow row)
+    {
+        _writer.Write(Format(row));
+        _writer.Flush();
+    }
+
+    static string F(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
+
+    static string Format(MetricsRow r) =>
+        $"{r.Iteration},{F(r.TrainLoss)},{F(r.ValidationLoss)},{F(r.ValidationAccuracy)},{F(r.TestLoss)},{F(r.TestAccuracy)}\n";
+
+    public static IReadOnlyList<MetricsRow> Read(string path)
+    {
+        if (!File.Exists(path)) throw new RunFileException($"{path} is missing: re-run the command to recompute it");
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0 || lines[0] != Header)
+            throw new RunFileException($"{path} is corrupted (bad header): delete it and re-run the command");
+        var rows = new List<MetricsRow>();
+        for (int i = 1; i < lines.Length; i++)
+        {
+            var f = lines[i].Split(',');
+            static double P(string s) => s.Length == 0 ? double.NaN : double.Parse(s, CultureInfo.InvariantCulture);
+            try
+            {
+                if (f.Length != 6) throw new FormatException();
+                rows.Add(new MetricsRow(int.Parse(f[0], CultureInfo.InvariantCulture), P(f[1]), P(f[2]), P(f[3]), P(f[4]), P(f[5])));
+            }
+            catch (FormatException)
+            {
+                throw new RunFileException($"{path} is corrupted (line {i + 1}): delete it and re-run the command");
+            }
+        }
+        return rows;
+    }
+
+    public void Dispose() => _writer.Dispose();
+}

@@ -1,0 +1,60 @@
+using System.Numerics;
+
+namespace Lottery.Training;
+
+/// <summary>SGD as torch.optim.SGD (dampening 0): g += wd·p; b = μb + g; step along g + μb (Nesterov) or b;
+/// fused with the mask in one SIMD pass.</summary>
+public sealed class SgdOptimizer : IOptimizer
+{
+    readonly ParameterArena _arena;
+    readonly float[] _buffer;
+    readonly float _momentum, _weightDecay;
+    readonly bool _nesterov;
+
+    public long StepCount { get; set; }
+    public IReadOnlyDictionary<string, float[]> State => new Dictionary<string, float[]> { ["sgd.momentum"] = _buffer };
+
+    public SgdOptimizer(ParameterArena arena, double momentum = 0, bool nesterov = false, double weightDecay = 0)
+    {
+        _arena = arena;
+        _buffer = GC.AllocateArray<float>((int)arena.Length, pinned: true);
+        (_momentum, _nesterov, _weightDecay) = ((float)momentum, nesterov, (float)weightDecay);
+    }
+
+    public void Step(double learningRate)
+    {
+        // torch initialises the buffer to the first gradient; with a zero buffer, μ·0 + g is the same thing.
+        StepCount++;
+        Span<float> p = _arena.Data, g = _arena.Grad, mask = _arena.MaskValues, b = _buffer;
+        float lr = (float)learningRate, mu = _momentum, wd = _weightDecay;
+        int i = 0, width = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vlr = new Vector<float>(lr); var vmu = new Vector<float>(mu); var vwd = new Vector<float>(wd);
+            for (; i <= p.Length - width; i += width)
+            {
+                var vmask = new Vector<float>(mask[i..]);
+                var vp = new Vector<float>(p[i..]);
+                var vg = (new Vector<float>(g[i..]) + vwd * vp) * vmask;
+                var vb = vmu * new Vector<float>(b[i..]) + vg;
+                var d = _nesterov ? vg + vmu * vb : vb;
+                vp = (vp - vlr * d) * vmask;
+                vb.CopyTo(b[i..]); vp.CopyTo(p[i..]);
+            }
+        }
+        for (; i < p.Length; i++)
+        {
+            float gi = (g[i] + wd * p[i]) * mask[i];
+            b[i] = mu * b[i] + gi;
+            float d = _nesterov ? gi + mu * b[i] : b[i];
+            p[i] = (p[i] - lr * d) * mask[i];
+        }
+    }
+
+    public void ResetPrunedState()
+    {
+        var mask = _arena.MaskValues;
+        for (int i = 0; i < mask.Length; i++)
+            if (mask[i] == 0) _buffer[i] = 0;
+    }
+}

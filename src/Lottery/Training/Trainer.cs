@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Globalization;
+using Lottery.Data;
+using Lottery.Runs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lottery.Training;
+
+/// <summary>One training stage: where it lives on disk and how it is seeded.</summary>
+/// <param name="Name">Shown in progress ("level 3", "reinit 2 of level 3").</param>
+/// <param name="Directory">Holds metrics.csv, checkpoint.tsr, final.tsr (and capture.tsr).</param>
+/// <param name="DataSeed">Seeds each epoch's shuffle: epoch e uses Derive(DataSeed, "epoch", e).</param>
+/// <param name="DropoutSeed">Reseeds the global generator at every measurement boundary: Derive(DropoutSeed, iteration).</param>
+/// <param name="StartIteration">0, or k when rewinding: the schedule and data order continue from k.</param>
+/// <param name="CaptureIteration">Save the weights after this many iterations to capture.tsr (the rewind point θk).</param>
+/// <param name="CheckpointEvery">Iterations between checkpoints (rounded up to a measurement boundary).</param>
+public sealed record StageSpec(
+    string Name,
+    string Directory,
+    long DataSeed,
+    long DropoutSeed,
+    int StartIteration = 0,
+    int? CaptureIteration = null,
+    int CheckpointEvery = 1000);
+
+/// <summary>What a finished stage measured.</summary>
+/// <param name="MeasurementSeconds">Time spent measuring validation and test (part of <paramref name="Seconds"/>).</param>
+public sealed record StageResult(IReadOnlyList<MetricsRow> Rows, TrainingOutcome Outcome, int IterationsRun, double Seconds, double MeasurementSeconds)
+{
+    /// <summary>Training time per iteration, measurements excluded.</summary>
+    public double MillisecondsPerIteration => IterationsRun == 0 ? 0 : 1000 * (Seconds - MeasurementSeconds) / IterationsRun;
+}
+
+/// <summary>Thrown by a test's interrupt hook to simulate a crash mid-stage.</summary>
+public sealed class TrainingInterruptedException(int iteration) : Exception($"interrupted after iteration {iteration}")
+{
+    public int Iteration { get; } = iteration;
+}
+
+/// <summary>
+/// The training loop: seeded per-epoch shuffles, batches by index from tensors in memory, one fused optimizer
+/// pass per step, measurements every EvalEvery iterations written as they come, and checkpoints that make a
+/// killed stage resume to exactly the metrics of an uninterrupted one. Why resumption is exact: the data order
+/// is a function of (seed, epoch), the dropout generator is reseeded from (seed, iteration) at every
+/// measurement boundary, and checkpoints are taken only at those boundaries with the optimizer state.
+/// </summary>
+public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan plan, ITrainingObserver? observer = null)
+{
+    public const string MetricsFile = "metrics.csv";
+    public const string CheckpointFile = "checkpoint.tsr";
+    public const string FinalFile = "final.tsr";
+    public const string CaptureFile = "capture.tsr";
+
+    readonly ITrainingObserver _observer = observer ?? NullObserver.Instance;
+
+    /// <summary>For tests: called after each iteration; throwing simulates a crash.</summary>
+    public Action<int>? AfterIteration { get; set; }
+
+    public StageResult Run(StageSpec spec)
+    {
+        var model = arena.Model;
+        int evalEvery = plan.Hparams.EvalEvery;
+        int end = plan.TotalIterations;
+        if (spec.StartIteration < 0 || spec.StartIteration > end)
+            throw new ArgumentOutOfRangeException(nameof(spec), $"start iteration {spec.StartIteration} is outside 0..{end}");
+        long checkpointEvery = Math.Max(evalEvery, ((long)spec.CheckpointEvery + evalEvery - 1) / evalEvery * evalEvery);
+        Directory.CreateDirectory(spec.Directory);
+        var optimizer = plan.CreateOptimizer(arena);
+        var checkpointPath = Path.Combine(spec.Directory, CheckpointFile);
+        var metricsPath = Path.Combine(spec.Directory, MetricsFile);
+
+        int iteration = spec.StartIteration;
+        bool resumed = false;
+        if (File.Exists(checkpointPath))
+        {
+            iteration = LoadCheckpoint(checkpointPath, optimizer, spec, end);
+            resumed = true;
+        }
+        var stopwatch = Stopwatch.StartNew();
+        int startedAt = iteration;
+        _observer.OnStart(spec.Name, spec.StartIteration, end);
+
+        using var metrics = MetricsLog.Open(metricsPath, resumed ? iteration : null);
+        if (!resumed) Measure(metrics, iteration, double.NaN);
+
+        var train = data.Train;
+        int n = train.Count, batch = plan.BatchSize, perEpoch = plan.IterationsPerEpoch;
+        Tensor? order = null;
+        int orderEpoch = -1;
+        var lossSum = zeros(1, dtype: ScalarType.Float64);
+        int lossCount = 0;
+        model.train();
+        try
+        {
+            while (iteration < end)
+            {
+                if (iteration % evalEvery == 0 || iteration == startedAt)
+                    torch.manual_seed(Seeds.Derive(spec.DropoutSeed, "dropout", iteration));
+                int epoch = iteration / perEpoch;
+                if (epoch != orderEpoch)
+                {
+                    order?.Dispose();
+                    using var generator = new Generator((ulong)Seeds.Derive(spec.DataSeed, "epoch", epoch));
+                    order = randperm(n, generator: generator);
+                    orderEpoch = epoch;
+                }
+                int offset = iteration % perEpoch * batch;
+                using (var scope = NewDisposeScope())
+                {
+                    var indices = order!.narrow(0, offset, Math.Min(batch, n - offset));
+                    var x = train.Images.index_select(0, indices);
+                    var y = train.Labels.index_select(0, indices);
+                    arena.ZeroGrad();
+                    var loss = nn.functional.cross_entropy(model.forward(x), y);
+                    loss.backward();
+                    optimizer.Step(plan.Schedule.At(iteration));
+                    lossSum.add_(loss.detach());
+                }
+                lossCount++;
+                iteration++;
+                _observer.OnIteration(iteration);
+
+                if (spec.CaptureIteration == iteration) SaveWeights(Path.Combine(spec.Directory, CaptureFile), iteration);
+                if (iteration % evalEvery == 0 || iteration == end)
+                {
+                    Measure(metrics, iteration, lossSum.item<double>() / lossCount);
+                    lossSum.zero_();
+                    lossCount = 0;
+                    if (iteration % checkpointEvery == 0 && iteration < end)
+                    {
+                        SaveCheckpoint(checkpointPath, optimizer, spec, iteration);
+                        _observer.OnCheckpoint(iteration);
+                    }
+                }
+                AfterIteration?.Invoke(iteration);
+            }
+        }
+        finally
+        {
+            order?.Dispose();
+            lossSum.Dispose();
+        }
+        SaveWeights(Path.Combine(spec.Directory, FinalFile), iteration);
+        File.Delete(checkpointPath);
+        _observer.OnEnd(spec.Name);
+        var rows = MetricsLog.Read(metricsPath);
+        return new StageResult(rows, TrainingOutcome.From(rows), iteration - startedAt, stopwatch.Elapsed.TotalSeconds, _measurementClock.Elapsed.TotalSeconds);
+    }
+
+    readonly Stopwatch _measurementClock = new();
+
+    void Measure(MetricsLog log, int iteration, double trainLoss)
+    {
+        _measurementClock.Start();
+        var (valLoss, valAcc) = Evaluator.Evaluate(arena.Model, data.Validation);
+        var (testLoss, testAcc) = Evaluator.Evaluate(arena.Model, data.Test);
+        _measurementClock.Stop();
+        var row = new MetricsRow(iteration, trainLoss, valLoss, valAcc, testLoss, testAcc);
+        log.Append(row);
+        _observer.OnMeasurement(row);
+    }
+
+    void SaveWeights(string path, int iteration)
+    {
+        var file = new TensorFile();
+        foreach (var (name, values) in arena.Snapshot()) file.Floats[name] = values;
+        file.Meta["iteration"] = iteration.ToString(CultureInfo.InvariantCulture);
+        file.Save(path);
+    }
+
+    void SaveCheckpoint(string path, IOptimizer optimizer, StageSpec spec, int iteration)
+    {
+        var file = new TensorFile();
+        file.Floats["arena"] = arena.Data.ToArray();
+        foreach (var (name, values) in optimizer.State) file.Floats[name] = values;
+        file.Meta["iteration"] = iteration.ToString(CultureInfo.InvariantCulture);
+        file.Meta["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture);
+        file.Meta["start_iteration"] = spec.StartIteration.ToString(CultureInfo.InvariantCulture);
+        file.Meta["end_iteration"] = plan.TotalIterations.ToString(CultureInfo.InvariantCulture);
+        file.Save(path);
+    }
+
+    int LoadCheckpoint(string path, IOptimizer optimizer, StageSpec spec, int end)
+    {
+        var file = TensorFile.Load(path);
+        int Int(string key) => int.Parse(file.MetaValue(key, path), CultureInfo.InvariantCulture);
+        if (Int("start_iteration") != spec.StartIteration || Int("end_iteration") != end)
+            throw new RunFileException($"{path} belongs to a different training length: delete it and re-run the command");
+        if (!file.Floats.TryGetValue("arena", out var weights) || weights.Length != arena.Length)
+            throw new RunFileException($"{path} does not match this model: delete it and re-run the command");
+        weights.CopyTo(arena.Data);
+        foreach (var (name, state) in optimizer.State)
+        {
+            if (!file.Floats.TryGetValue(name, out var saved) || saved.Length != state.Length)
+                throw new RunFileException($"{path} lacks optimizer state '{name}': delete it and re-run the command");
+            saved.CopyTo(state, 0);
+        }
+        optimizer.StepCount = long.Parse(file.MetaValue("optimizer_steps", path), CultureInfo.InvariantCulture);
+        return Int("iteration");
+    }
+}
