@@ -69,7 +69,7 @@ public sealed class ConvNet : LotteryModel
         foreach (var fc in _fcs)
         {
             x = nn.functional.relu(fc.forward(x));
-            if (_dropout > 0) x = nn.functional.dropout(x, _dropout, training);
+            x = Dropout(x, _dropout);
         }
         return _output.forward(x);
     }

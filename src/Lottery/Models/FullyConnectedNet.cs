@@ -47,7 +47,7 @@ public sealed class FullyConnectedNet : LotteryModel
         foreach (var layer in _hidden)
         {
             x = nn.functional.relu(layer.forward(x));
-            if (_dropout > 0) x = nn.functional.dropout(x, _dropout, training);
+            x = Dropout(x, _dropout);
         }
         return _output.forward(x);
     }

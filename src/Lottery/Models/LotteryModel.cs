@@ -17,6 +17,19 @@ public abstract class LotteryModel(string name) : nn.Module<Tensor, Tensor>(name
 
     public long PrunableWeightCount => PrunableTensors.Sum(t => t.Count);
 
+    /// <summary>The generator behind dropout. It belongs to the model rather than to libtorch's global state so
+    /// that the trainer can reseed it at measurement boundaries (exact resumption) and so that two models in
+    /// one process never draw from each other's stream.</summary>
+    public Generator DropoutGenerator { get; } = new(0);
+
+    /// <summary>Inverted dropout drawing from <see cref="DropoutGenerator"/>; the identity when evaluating.</summary>
+    protected Tensor Dropout(Tensor x, double rate)
+    {
+        if (!training || rate <= 0) return x;
+        using var keep = empty_like(x).bernoulli_(1 - rate, generator: DropoutGenerator);
+        return x * keep / (1 - rate);
+    }
+
     /// <summary>The output layer's weight tensor name.</summary>
     public string OutputTensorName => PrunableTensors.Single(t => t.Kind == LayerKind.Output).Name;
 }

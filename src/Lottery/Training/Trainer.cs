@@ -11,7 +11,7 @@ namespace Lottery.Training;
 /// <param name="Name">Shown in progress ("level 3", "reinit 2 of level 3").</param>
 /// <param name="Directory">Holds metrics.csv, checkpoint.tsr, final.tsr (and capture.tsr).</param>
 /// <param name="DataSeed">Seeds each epoch's shuffle: epoch e uses Derive(DataSeed, "epoch", e).</param>
-/// <param name="DropoutSeed">Reseeds the global generator at every measurement boundary: Derive(DropoutSeed, iteration).</param>
+/// <param name="DropoutSeed">Reseeds the model's dropout generator at every measurement boundary: Derive(DropoutSeed, iteration).</param>
 /// <param name="StartIteration">0, or k when rewinding: the schedule and data order continue from k.</param>
 /// <param name="CaptureIteration">Save the weights after this many iterations to capture.tsr (the rewind point θk).</param>
 /// <param name="CheckpointEvery">Iterations between checkpoints (rounded up to a measurement boundary).</param>
@@ -96,7 +96,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
             while (iteration < end)
             {
                 if (iteration % evalEvery == 0 || iteration == startedAt)
-                    torch.manual_seed(Seeds.Derive(spec.DropoutSeed, "dropout", iteration));
+                    model.DropoutGenerator.manual_seed(Seeds.Derive(spec.DropoutSeed, "dropout", iteration));
                 int epoch = iteration / perEpoch;
                 if (epoch != orderEpoch)
                 {

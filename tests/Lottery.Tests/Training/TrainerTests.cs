@@ -1,0 +1,100 @@
+using Lottery.Data;
+using Lottery.Hparams;
+using Lottery.Models;
+using Lottery.Runs;
+using Lottery.Training;
+
+namespace Lottery.Tests.Training;
+
+public class TrainerTests
+{
+    static StageResult Train(string dir, ExperimentHparams h, Action<int>? after = null, int checkpointEvery = 60)
+    {
+        using var data = SplitData.Create(Synthetic.Raw(), h.Dataset);
+        using var model = ModelRegistry.Create(h.Model, data.Shape);
+        Initializers.Apply(model, h.Model.Initializer, 9);
+        using var arena = new ParameterArena(model);
+        var plan = TrainingPlan.Create(h.Training, h.Dataset.BatchSize, data.Train.Count);
+        var trainer = new Trainer(arena, data, plan) { AfterIteration = after };
+        return trainer.Run(new StageSpec("test", dir, 11, 12, CheckpointEvery: checkpointEvery));
+    }
+
+    [Fact]
+    public void MeasuresEveryEvalEveryIterationsAndLearns()
+    {
+        using var dir = new TempDir();
+        var result = Train(dir.Path, Synthetic.Hparams());
+        Assert.Equal(Enumerable.Range(0, 11).Select(i => i * 20), result.Rows.Select(r => r.Iteration));
+        Assert.True(double.IsNaN(result.Rows[0].TrainLoss));
+        Assert.All(result.Rows.Skip(1), r => Assert.False(double.IsNaN(r.TrainLoss)));
+        Assert.True(result.Rows[^1].ValidationAccuracy > result.Rows[0].ValidationAccuracy + 0.2,
+            $"accuracy went from {result.Rows[0].ValidationAccuracy} to {result.Rows[^1].ValidationAccuracy}");
+        var best = result.Rows.MinBy(r => r.ValidationLoss)!;
+        Assert.Equal(best.Iteration, result.Outcome.EarlyStopIteration);
+        Assert.Equal(best.TestAccuracy, result.Outcome.EarlyStopTestAccuracy);
+        Assert.Equal(MetricsLog.Header, File.ReadAllLines(Path.Combine(dir.Path, Trainer.MetricsFile))[0]);
+        Assert.False(File.Exists(Path.Combine(dir.Path, Trainer.CheckpointFile)));   // removed once finished
+    }
+
+    [Theory]
+    [InlineData("adam", 0.0)]
+    [InlineData("adam", 0.5)]
+    [InlineData("sgd", 0.0)]
+    public void SameSeedGivesIdenticalMetricsBitForBit(string optimizer, double dropout)
+    {
+        using var a = new TempDir();
+        using var b = new TempDir();
+        var h = Synthetic.Hparams(optimizer, dropout: dropout);
+        Train(a.Path, h);
+        Train(b.Path, h);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(a.Path, Trainer.MetricsFile)), File.ReadAllBytes(Path.Combine(b.Path, Trainer.MetricsFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(a.Path, Trainer.FinalFile)), File.ReadAllBytes(Path.Combine(b.Path, Trainer.FinalFile)));
+    }
+
+    [Theory]
+    [InlineData(75)]    // between checkpoints: work since the checkpoint at 60 is redone
+    [InlineData(120)]   // right after a checkpoint
+    [InlineData(199)]   // one iteration before the end
+    public void KilledStageResumesToExactlyTheUninterruptedMetrics(int killAfter)
+    {
+        using var reference = new TempDir();
+        using var resumed = new TempDir();
+        var h = Synthetic.Hparams(dropout: 0.3);
+        Train(reference.Path, h);
+        var crash = Assert.Throws<TrainingInterruptedException>(() =>
+            Train(resumed.Path, h, it => { if (it == killAfter) throw new TrainingInterruptedException(it); }));
+        Assert.Equal(killAfter, crash.Iteration);
+        Assert.True(File.Exists(Path.Combine(resumed.Path, Trainer.CheckpointFile)));
+        Assert.False(File.Exists(Path.Combine(resumed.Path, Trainer.FinalFile)));
+        var result = Train(resumed.Path, h);
+        Assert.True(result.IterationsRun < 200);   // it resumed, it did not start over
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.MetricsFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.MetricsFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.FinalFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.FinalFile)));
+    }
+
+    [Fact]
+    public void CorruptedCheckpointIsReportedByName()
+    {
+        using var dir = new TempDir();
+        var h = Synthetic.Hparams();
+        Assert.Throws<TrainingInterruptedException>(() => Train(dir.Path, h, it => { if (it == 130) throw new TrainingInterruptedException(it); }));
+        var checkpoint = Path.Combine(dir.Path, Trainer.CheckpointFile);
+        var bytes = File.ReadAllBytes(checkpoint);
+        File.WriteAllBytes(checkpoint, bytes[..(bytes.Length / 2)]);
+        var e = Assert.Throws<RunFileException>(() => Train(dir.Path, h));
+        Assert.Contains(checkpoint, e.Message);
+        Assert.Contains("delete it", e.Message);
+    }
+
+    [Fact]
+    public void EpochStepsAndTrainSubset()
+    {
+        using var dir = new TempDir();
+        var h = Synthetic.Hparams(iterations: "2ep");
+        h = h with { Dataset = h.Dataset with { TrainSubset = 320 } };
+        var result = Train(dir.Path, h);
+        Assert.Equal(20, result.IterationsRun);   // 320 / 32 = 10 iterations per epoch
+        Assert.Equal(20, result.Rows[^1].Iteration);
+        Assert.Throws<HparamsException>(() => Train(dir.Path, h with { Dataset = h.Dataset with { TrainSubset = 5000 } }));
+    }
+}
