@@ -89,6 +89,7 @@ public sealed class ExperimentOptions
         };
         var hparams = new ExperimentHparams(d, m, t, pr);
         hparams.Validate();
+        Data.DatasetRegistry.Get(d.Dataset);   // unknown names fail here, before anything is written
         return hparams;
     }
 

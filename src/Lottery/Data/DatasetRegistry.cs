@@ -103,5 +103,5 @@ public static class DatasetRegistry
 
     /// <summary>The spec called <paramref name="name"/>; a <see cref="DataException"/> listing the known names otherwise.</summary>
     public static DatasetSpec Get(string name) =>
-        Find(name) ?? throw new DataException($"Unknown dataset '{name}'; known datasets: {string.Join(", ", Names)}.");
+        Find(name) ?? throw new DataException($"unknown dataset '{name}': known datasets are {string.Join(", ", Names)}");
 }

@@ -20,6 +20,7 @@ public sealed class ControlRunner(RunHandle run)
         var work = new List<(int R, int Level, int Draw)>();
         foreach (var r in replicates)
         {
+            run.Claim(r);
             var done = run.Layout.Levels(r).Where(l => l > 0 && File.Exists(Path.Combine(run.Layout.Level(r, l), "mask.tsr"))).ToList();
             if (done.Count == 0)
                 throw new RunFileException($"replicate {r} of {run.Layout.Root} has no pruned level yet: run `lottery find` first");

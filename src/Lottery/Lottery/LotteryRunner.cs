@@ -26,6 +26,7 @@ public sealed class LotteryRunner(RunHandle run)
         var all = new List<IReadOnlyList<StageSummary>>();
         foreach (var r in replicates)
         {
+            run.Claim(r);
             var summaries = new List<StageSummary> { Level0(r, ++index, count) };
             var mask = Mask.Dense(run.PrunableTensors);
             for (int level = 1; level <= levels; level++)
@@ -46,6 +47,7 @@ public sealed class LotteryRunner(RunHandle run)
         var all = new List<IReadOnlyList<StageSummary>>();
         foreach (var r in replicates)
         {
+            run.Claim(r);
             var summaries = new List<StageSummary> { Level0(r, ++index, count) };
             var dense = Mask.Dense(run.PrunableTensors);
             foreach (var target in targets)
@@ -64,6 +66,7 @@ public sealed class LotteryRunner(RunHandle run)
 
     StageSummary Level0(int r, int index, int count)
     {
+        run.Claim(r);
         int rewind = run.Identity.Kind == RunKind.Train ? 0 : run.RewindIteration;
         return _stages.Run(new StageRequest(run.Layout.Level(r, 0), Describe(r, "level 0 (dense)"),
             () => run.InitialWeights(r), Mask.Dense(run.PrunableTensors), run.SeedsFor(r),

@@ -9,12 +9,14 @@ using Lottery.Training;
 namespace Lottery.Lottery;
 
 /// <summary>
-/// An open run directory: locked for this process, its manifest written or checked, its data and training
-/// plan loaded on first use. Opening the same identity again finds the same directory and its finished work.
+/// An open run directory: its manifest written or checked, its data and training plan loaded on first use.
+/// Opening the same identity again finds the same directory and its finished work. Each replicate this process
+/// works on is locked (<see cref="Claim"/>): two processes can run different replicates of one run side by side,
+/// never the same one.
 /// </summary>
 public sealed class RunHandle : IDisposable
 {
-    readonly RunLock _lock;
+    readonly Dictionary<int, RunLock> _locks = [];
     SplitData? _data;
     TrainingPlan? _plan;
     Pruner? _pruner;
@@ -29,13 +31,19 @@ public sealed class RunHandle : IDisposable
     /// <summary>For tests: called after each training iteration (throw to simulate a crash).</summary>
     public Action<int>? AfterIteration { get; set; }
 
-    RunHandle(RunEnvironment environment, RunLayout layout, RunIdentity identity, RunLock runLock, RunManifest manifest)
+    RunHandle(RunEnvironment environment, RunLayout layout, RunIdentity identity, RunManifest manifest)
     {
         Environment = environment;
         Layout = layout;
         Identity = identity;
-        _lock = runLock;
         _manifest = manifest;
+    }
+
+    /// <summary>Locks replicate <paramref name="replicate"/> for this process (idempotent); throws when another
+    /// process holds it.</summary>
+    public void Claim(int replicate)
+    {
+        if (!_locks.ContainsKey(replicate)) _locks[replicate] = RunLock.Acquire(Layout.Replicate(replicate));
     }
 
     /// <summary>Opens (creating if needed) the directory of <paramref name="identity"/> under the runs root.</summary>
@@ -45,39 +53,42 @@ public sealed class RunHandle : IDisposable
         ModelRegistry.Validate(identity.Hparams.Model.Model);
         Initializers.Validate(identity.Hparams.Model.Initializer);
         if (identity.Rewind is not null) Step.Parse(identity.Rewind);
+        ValidateAgainstModel(identity);
         var layout = new RunLayout(Path.Combine(environment.RunsRoot, identity.DirectoryName));
-        var runLock = RunLock.Acquire(layout.Root);
-        try
+        Directory.CreateDirectory(layout.Root);
+        RunManifest manifest;
+        if (File.Exists(layout.Manifest))
         {
-            RunManifest manifest;
-            if (File.Exists(layout.Manifest))
-            {
-                manifest = RunManifest.Load(layout.Manifest);
-                if (manifest.Hash != identity.Hash || manifest.Identity.Hash != identity.Hash)
-                    throw new RunFileException($"{layout.Manifest} describes other hyperparameters than its directory name says: move the directory away and re-run");
-            }
-            else
-            {
-                manifest = new RunManifest
-                {
-                    Kind = identity.Kind.Prefix(),
-                    Hash = identity.Hash,
-                    Canonical = JsonSerializer.SerializeToElement(identity.ToCanonical().ToJson()),
-                    Hparams = identity.Hparams,
-                    Seed = identity.Seed,
-                    Rewind = identity.Rewind,
-                    Created = DateTimeOffset.UtcNow,
-                    Versions = new Dictionary<string, string>(environment.Versions),
-                };
-                manifest.Save(layout.Manifest);
-            }
-            return new RunHandle(environment, layout, identity, runLock, manifest);
+            manifest = RunManifest.Load(layout.Manifest);
+            if (manifest.Hash != identity.Hash || manifest.Identity.Hash != identity.Hash)
+                throw new RunFileException($"{layout.Manifest} describes other hyperparameters than its directory name says: move the directory away and re-run");
         }
-        catch
+        else
         {
-            runLock.Dispose();
-            throw;
+            manifest = new RunManifest
+            {
+                Kind = identity.Kind.Prefix(),
+                Hash = identity.Hash,
+                Canonical = JsonSerializer.SerializeToElement(identity.ToCanonical().ToJson()),
+                Hparams = identity.Hparams,
+                Seed = identity.Seed,
+                Rewind = identity.Rewind,
+                Created = DateTimeOffset.UtcNow,
+                Versions = new Dictionary<string, string>(environment.Versions),
+            };
+            manifest.Save(layout.Manifest);
         }
+        return new RunHandle(environment, layout, identity, manifest);
+    }
+
+    /// <summary>Checks what needs the model's layers (pruning layer names, exclusions) before anything is written.
+    /// Data supplied by the caller under another name (tests' synthetic data) is checked when it loads instead.</summary>
+    static void ValidateAgainstModel(RunIdentity identity)
+    {
+        var spec = DatasetRegistry.Find(identity.Hparams.Dataset.Dataset);
+        if (spec is null || identity.Kind == RunKind.Train) return;
+        using var model = ModelRegistry.Create(identity.Hparams.Model, new InputShape(spec.Channels, spec.Height, spec.Width, spec.Classes));
+        _ = new Pruner(identity.Hparams.Pruning, model.PrunableTensors);
     }
 
     /// <summary>Opens an existing run directory (by path, name or unique hash prefix under the runs root).</summary>
@@ -124,16 +135,13 @@ public sealed class RunHandle : IDisposable
     /// <summary>The rewind point in iterations (0 = reset to θ0).</summary>
     public int RewindIteration => Identity.Rewind is null ? 0 : Plan.ToIterations(Identity.Rewind);
 
+    /// <summary>The replicate's seeds, also written to replicate_R/seeds.json for the record.</summary>
     public ReplicateSeeds SeedsFor(int replicate)
     {
         var seeds = ReplicateSeeds.For(Identity.Seed, replicate);
-        var key = replicate.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (!_manifest.ReplicateSeeds.ContainsKey(key))
-        {
-            var all = new Dictionary<string, Dictionary<string, long>>(_manifest.ReplicateSeeds) { [key] = seeds.ToDictionary() };
-            _manifest = _manifest with { ReplicateSeeds = all };
-            _manifest.Save(Layout.Manifest);
-        }
+        var path = Path.Combine(Layout.Replicate(replicate), "seeds.json");
+        if (!File.Exists(path))
+            AtomicFile.WriteAllText(path, JsonSerializer.Serialize(seeds.ToDictionary(), RunManifest.Json) + "\n");
         return seeds;
     }
 
@@ -163,6 +171,6 @@ public sealed class RunHandle : IDisposable
     public void Dispose()
     {
         _data?.Dispose();
-        _lock.Dispose();
+        foreach (var l in _locks.Values) l.Dispose();
     }
 }

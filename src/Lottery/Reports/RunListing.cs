@@ -20,7 +20,7 @@ public sealed record RunListing(string Run, string Kind, string Model, string Da
         var done = stageDirs.Select(d => (d, s: SafeSummary(d))).Where(x => x.s is not null).ToList();
         int levelsDone = replicates.Count == 0 ? 0
             : replicates.Min(r => layout.Levels(r).Count(l => SafeSummary(layout.Level(r, l)) is not null));
-        string state = RunLock.IsHeld(dir) ? "running"
+        string state = replicates.Any(r => RunLock.IsHeld(layout.Replicate(r))) ? "running"
             : done.Count == stageDirs.Count && stageDirs.Count > 0 ? "complete"
             : stageDirs.Count == 0 ? "empty" : "interrupted";
         return new RunListing(name, manifest.Kind, manifest.Hparams.Model.Model, manifest.Hparams.Dataset.Dataset,

@@ -18,8 +18,6 @@ public sealed record RunManifest
     public Dictionary<string, string> DatasetChecksums { get; init; } = new();
     public double[] NormalizationMean { get; init; } = [];
     public double[] NormalizationStd { get; init; } = [];
-    /// <summary>Seeds of each replicate's random streams, by replicate number.</summary>
-    public Dictionary<string, Dictionary<string, long>> ReplicateSeeds { get; init; } = new();
 
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -169,13 +169,17 @@ public class LotteryRunnerTests
     }
 
     [Fact]
-    public void ASecondProcessCannotWorkInALockedRun()
+    public void TwoProcessesNeverWorkOnTheSameReplicateButMayOnDifferentOnes()
     {
         using var root = new TempDir();
         using var first = Open(root.Path);
-        var e = Assert.Throws<RunFileException>(() => Open(root.Path));
+        using var second = Open(root.Path);
+        first.Claim(1);
+        var e = Assert.Throws<RunFileException>(() => new LotteryRunner(second).Find(1, [1]));
         Assert.Contains("in use by another lottery process", e.Message);
-        Assert.True(RunLock.IsHeld(first.Layout.Root));
+        Assert.True(RunLock.IsHeld(first.Layout.Replicate(1)));
+        second.Claim(2);                                  // another replicate of the same run is fine
+        Assert.True(RunLock.IsHeld(first.Layout.Replicate(2)));
     }
 
     [Fact]

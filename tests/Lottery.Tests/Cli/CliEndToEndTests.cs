@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Lottery.Runs;
+
+namespace Lottery.Tests.Cli;
+
+/// <summary>The real program on real MNIST (a subset, short schedules): JSON output, the run directory, resuming
+/// after kill -9, controls, `runs` and `show`.</summary>
+public class CliEndToEndTests
+{
+    static readonly string[] Quick = ["--dataset", "mnist", "--train-subset", "1200", "--eval-every", "20", "--threads", "1"];
+
+    static Dictionary<string, string> Env => new() { ["LOTTERY_DATA"] = TestData.DatasetsRoot };
+
+    [Fact]
+    public void TrainPrintsOneJsonObjectAndRecordsTheRun()
+    {
+        using var runs = new TempDir();
+        var result = CliRunner.Run(runs.Path, ["train", "--iterations", "60it", "--json", .. Quick], Env);
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.Equal("lenet_300_100", root.GetProperty("model").GetString());
+        Assert.Equal(266_200, root.GetProperty("weights").GetProperty("prunable").GetInt64());
+        Assert.InRange(root.GetProperty("final_test_accuracy").GetDouble(), 0.5, 1.0);
+        Assert.True(root.GetProperty("ms_per_iteration").GetDouble() > 0);
+        Assert.True(root.GetProperty("elapsed_seconds").GetDouble() > 0);
+        var dir = root.GetProperty("run_dir").GetString()!;
+        var manifest = RunManifest.Load(Path.Combine(dir, "manifest.json"));
+        Assert.Equal("ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db", manifest.DatasetChecksums["train-images-idx3-ubyte.gz"]);
+        Assert.Single(manifest.NormalizationMean);
+        Assert.Contains("torchsharp", manifest.Versions.Keys);
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(dir, "replicate_1", "level_0", "metrics.csv")).Length);   // header + 0, 20, 40, 60
+    }
+
+    [Fact]
+    public void KilledProcessResumesToTheSameMetricsAsAnUninterruptedOne()
+    {
+        using var reference = new TempDir();
+        using var killed = new TempDir();
+        string[] args = ["train", "--iterations", "900it", "--checkpoint-every", "100", "--dropout", "0.2", .. Quick];
+        Assert.Equal(0, CliRunner.Run(reference.Path, args, Env).ExitCode);
+
+        using (var process = Process.Start(CliRunner.StartInfo(killed.Path, args, Env))!)
+        {
+            var clock = Stopwatch.StartNew();
+            string? checkpoint = null;
+            while (checkpoint is null && clock.Elapsed.TotalSeconds < 60 && !process.HasExited)
+            {
+                checkpoint = Directory.Exists(killed.Path)
+                    ? Directory.GetFiles(killed.Path, "checkpoint.tsr", SearchOption.AllDirectories).FirstOrDefault() : null;
+                Thread.Sleep(20);
+            }
+            Assert.NotNull(checkpoint);
+            Thread.Sleep(150);
+            process.Kill();   // SIGKILL: no cleanup runs
+            process.WaitForExit();
+        }
+        var level = Directory.GetDirectories(killed.Path, "level_0", SearchOption.AllDirectories).Single();
+        Assert.False(File.Exists(Path.Combine(level, "summary.json")));
+        var resumed = CliRunner.Run(killed.Path, args, Env);
+        Assert.Equal(0, resumed.ExitCode);
+        var referenceLevel = Directory.GetDirectories(reference.Path, "level_0", SearchOption.AllDirectories).Single();
+        Assert.Equal(File.ReadAllBytes(Path.Combine(referenceLevel, "metrics.csv")), File.ReadAllBytes(Path.Combine(level, "metrics.csv")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(referenceLevel, "final.tsr")), File.ReadAllBytes(Path.Combine(level, "final.tsr")));
+    }
+
+    [Fact]
+    public void FindThenAControlThenRunsAndShow()
+    {
+        using var runs = new TempDir();
+        var find = CliRunner.Run(runs.Path, ["find", "--levels", "2", "--iterations", "40it", "--replicates", "2", "--json", .. Quick], Env);
+        Assert.Equal(0, find.ExitCode);
+        var run = JsonDocument.Parse(find.Stdout).RootElement.GetProperty("run").GetString()!;
+        Assert.StartsWith("lottery_", run);
+
+        var reinit = CliRunner.Run(runs.Path, ["reinit", run[..12], "--draws", "2", "--threads", "1"], Env);
+        Assert.Equal(0, reinit.ExitCode);
+
+        var show = CliRunner.Run(runs.Path, ["show", run, "--json"], Env);
+        Assert.Equal(0, show.ExitCode);
+        var rows = JsonDocument.Parse(show.Stdout).RootElement.GetProperty("rows");
+        Assert.Equal(3, rows.GetArrayLength());
+        Assert.Equal(100.0, rows[0].GetProperty("percent_remaining").GetDouble(), 6);
+        Assert.Equal(100.0 * (188_160 + 24_000 + 900) / 266_200, rows[1].GetProperty("percent_remaining").GetDouble(), 6);
+        Assert.Equal(2, rows[2].GetProperty("ticket").GetProperty("final_test_accuracy").GetProperty("count").GetInt32());
+        Assert.Equal(4, rows[2].GetProperty("reinit").GetProperty("final_test_accuracy").GetProperty("count").GetInt32());
+
+        var list = CliRunner.Run(runs.Path, ["runs", "--json"], Env);
+        var listed = JsonDocument.Parse(list.Stdout).RootElement.GetProperty("runs")[0];
+        Assert.Equal(run, listed.GetProperty("run").GetString());
+        Assert.Equal(3, listed.GetProperty("levels_done").GetInt32());
+        Assert.Equal("complete", listed.GetProperty("state").GetString());
+
+        // The human table too.
+        var table = CliRunner.Run(runs.Path, ["show", run], Env);
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains("level 2", table.Stdout);
+        Assert.Contains("reinit", table.Stdout);
+
+        // A second process cannot work in a run that is in use.
+        using (RunLock.Acquire(Path.Combine(runs.Path, run, "replicate_2")))
+        {
+            var busy = CliRunner.Run(runs.Path, ["find", "--levels", "2", "--iterations", "40it", "--replicates", "2", .. Quick], Env);
+            Assert.Equal(1, busy.ExitCode);
+            Assert.Contains("in use by another lottery process", Assert.Single(busy.StderrLines, l => l.StartsWith("error:")));
+        }
+    }
+}
