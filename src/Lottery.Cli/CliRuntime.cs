@@ -40,14 +40,15 @@ public static class CliRuntime
         return SplitData.Create(raw, hparams, device);
     };
 
-    public static IReadOnlyDictionary<string, string> Versions() => new Dictionary<string, string>
+    public static IReadOnlyDictionary<string, string> Versions(int? threads) => new Dictionary<string, string>
     {
         ["lottery"] = typeof(CliRuntime).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?",
         ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString() ?? "?",
         ["libtorch"] = torch.__version__,
         ["dotnet"] = Environment.Version.ToString(),
         ["os"] = RuntimeInformation.OSDescription,
-        ["threads"] = torch.get_num_threads().ToString(),
+        ["threads"] = threads?.ToString() ?? "auto",
+        ["cores"] = Environment.ProcessorCount.ToString(),
         ["native_loader"] = TorchNativeLoader.Status,
     };
 }

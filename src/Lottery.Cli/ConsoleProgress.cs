@@ -22,6 +22,8 @@ public sealed class ConsoleProgress : ILotteryObserver
     double _lastValidation = double.NaN;
     readonly Stopwatch _clock = new();
     int _clockStart;
+    int _index, _count;
+    readonly List<double> _stageSeconds = [];
 
     public ConsoleProgress(bool json)
     {
@@ -47,6 +49,7 @@ public sealed class ConsoleProgress : ILotteryObserver
     {
         _header = $"[{index}/{count}] {description}";
         _stage = description;
+        (_index, _count) = (index, count);
     }
 
     public void OnStageSkipped(string description, StageSummary summary) =>
@@ -54,6 +57,7 @@ public sealed class ConsoleProgress : ILotteryObserver
 
     public void OnStageDone(string description, StageSummary summary)
     {
+        _stageSeconds.Add(summary.Seconds);
         if (_task is not null) { _task.Value = _task.MaxValue; _task.Description = Markup.Escape($"{_header}: done"); _task.StopTask(); _task = null; }
         Log($"{_header}: done in {summary.Seconds:0.0}s ({summary.MillisecondsPerIteration:0.00} ms/it); early stop at {summary.Outcome.EarlyStopIteration} " +
             $"with test accuracy {summary.Outcome.EarlyStopTestAccuracy * 100:0.00}%; final {summary.Outcome.FinalTestAccuracy * 100:0.00}%; {summary.PercentRemaining:0.0}% remaining");
@@ -79,7 +83,7 @@ public sealed class ConsoleProgress : ILotteryObserver
         _task.Value = iteration - _start;
         double rate = (iteration - _clockStart) / Math.Max(1e-9, _clock.Elapsed.TotalSeconds);
         var acc = double.IsNaN(_lastValidation) ? "" : $" · val acc {_lastValidation * 100:0.00}%";
-        _task.Description = Markup.Escape($"{_header} · it {iteration}/{_end} · {rate:0} it/s{acc}");
+        _task.Description = Markup.Escape($"{_header} · it {iteration}/{_end} · {rate:0} it/s{acc}{RunEta((_end - iteration) / Math.Max(1e-9, rate))}");
     }
 
     public void OnMeasurement(MetricsRow row)
@@ -92,8 +96,16 @@ public sealed class ConsoleProgress : ILotteryObserver
             _lastLogged = row.Iteration;
             double rate = (row.Iteration - _clockStart) / Math.Max(1e-9, _clock.Elapsed.TotalSeconds);
             double eta = (_end - row.Iteration) / Math.Max(1e-9, rate);
-            Log($"{_header}: it {row.Iteration}/{_end} val loss {row.ValidationLoss:0.0000} val acc {row.ValidationAccuracy * 100:0.00}% test acc {row.TestAccuracy * 100:0.00}% ({rate:0} it/s, ETA {TimeSpan.FromSeconds(Math.Round(eta)):g})");
+            Log($"{_header}: it {row.Iteration}/{_end} val loss {row.ValidationLoss:0.0000} val acc {row.ValidationAccuracy * 100:0.00}% test acc {row.TestAccuracy * 100:0.00}% ({rate:0} it/s, ETA {TimeSpan.FromSeconds(Math.Round(eta)):g}{RunEta(eta)})");
         }
+    }
+
+    /// <summary>Time left in the whole command: this stage's remainder plus the mean finished stage per stage to go.</summary>
+    string RunEta(double stageRemaining)
+    {
+        if (_count <= _index) return "";
+        double perStage = _stageSeconds.Count > 0 ? _stageSeconds.Average() : stageRemaining + _clock.Elapsed.TotalSeconds;
+        return $", run ETA {TimeSpan.FromSeconds(Math.Round(stageRemaining + perStage * (_count - _index))):g}";
     }
 
     void Log(string line)
