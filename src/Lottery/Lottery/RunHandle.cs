@@ -121,12 +121,15 @@ public sealed class RunHandle : IDisposable
 
     public TrainingPlan Plan => _plan ??= TrainingPlan.Create(Hparams.Training, Hparams.Dataset.BatchSize, Data.Train.Count);
 
+    IReadOnlyList<PrunableTensor>? _prunableTensors;
+
     public IReadOnlyList<PrunableTensor> PrunableTensors
     {
         get
         {
+            if (_prunableTensors is not null) return _prunableTensors;
             using var model = ModelRegistry.Create(Hparams.Model, Data.Shape);
-            return model.PrunableTensors;
+            return _prunableTensors = model.PrunableTensors;
         }
     }
 

@@ -15,25 +15,17 @@ public sealed class ConvNet : LotteryModel
     readonly List<Linear> _fcs = [];
     readonly Linear _output;
     readonly double _dropout;
-    readonly List<PrunableTensor> _prunable = [];
-    readonly long _flops;
 
     /// <param name="pairs">Output channels of each conv pair, e.g. [64, 128] for Conv-4.</param>
     public ConvNet(string name, InputShape input, IReadOnlyList<int> pairs, IReadOnlyList<int> fcWidths, double dropout = 0) : base(name)
     {
         _dropout = dropout;
         long channels = input.Channels, h = input.Height, w = input.Width;
-        int index = 0;
         foreach (var width in pairs)
         {
             for (int k = 0; k < 2; k++)
             {
-                index++;
-                var conv = nn.Conv2d(channels, width, 3, padding: 1);
-                register_module($"conv{index}", conv);
-                _convs.Add(conv);
-                _prunable.Add(new PrunableTensor($"conv{index}.weight", LayerKind.Conv, [width, channels, 3, 3]));
-                _flops += 2 * h * w * width * channels * 9;
+                _convs.Add(AddConv3x3($"conv{_convs.Count + 1}", channels, width, h, w));
                 channels = width;
             }
             h /= 2; w /= 2;
@@ -41,21 +33,11 @@ public sealed class ConvNet : LotteryModel
         long features = channels * h * w;
         for (int i = 0; i < fcWidths.Count; i++)
         {
-            var fc = nn.Linear(features, fcWidths[i]);
-            register_module($"fc{i + 1}", fc);
-            _fcs.Add(fc);
-            _prunable.Add(new PrunableTensor($"fc{i + 1}.weight", LayerKind.FullyConnected, [fcWidths[i], features]));
-            _flops += 2 * features * fcWidths[i];
+            _fcs.Add(AddLinear($"fc{i + 1}", features, fcWidths[i], LayerKind.FullyConnected));
             features = fcWidths[i];
         }
-        _output = nn.Linear(features, input.Classes);
-        register_module("out", _output);
-        _prunable.Add(new PrunableTensor("out.weight", LayerKind.Output, [input.Classes, features]));
-        _flops += 2 * features * input.Classes;
+        _output = AddLinear("out", features, input.Classes, LayerKind.Output);
     }
-
-    public override IReadOnlyList<PrunableTensor> PrunableTensors => _prunable;
-    public override long ForwardFlopsPerExample => _flops;
 
     public override Tensor forward(Tensor input)
     {

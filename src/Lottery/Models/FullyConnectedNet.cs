@@ -13,8 +13,6 @@ public sealed class FullyConnectedNet : LotteryModel
     readonly List<Linear> _hidden = [];
     readonly Linear _output;
     readonly double _dropout;
-    readonly List<PrunableTensor> _prunable = [];
-    readonly long _flops;
 
     public IReadOnlyList<int> HiddenWidths { get; }
 
@@ -22,24 +20,14 @@ public sealed class FullyConnectedNet : LotteryModel
     {
         HiddenWidths = hidden;
         _dropout = dropout;
-        long inFeatures = input.Features;
+        long features = input.Features;
         for (int i = 0; i < hidden.Count; i++)
         {
-            var layer = nn.Linear(inFeatures, hidden[i]);
-            register_module($"fc{i + 1}", layer);
-            _hidden.Add(layer);
-            _prunable.Add(new PrunableTensor($"fc{i + 1}.weight", LayerKind.FullyConnected, [hidden[i], inFeatures]));
-            _flops += 2 * inFeatures * hidden[i];
-            inFeatures = hidden[i];
+            _hidden.Add(AddLinear($"fc{i + 1}", features, hidden[i], LayerKind.FullyConnected));
+            features = hidden[i];
         }
-        _output = nn.Linear(inFeatures, input.Classes);
-        register_module("out", _output);
-        _prunable.Add(new PrunableTensor("out.weight", LayerKind.Output, [input.Classes, inFeatures]));
-        _flops += 2 * inFeatures * input.Classes;
+        _output = AddLinear("out", features, input.Classes, LayerKind.Output);
     }
-
-    public override IReadOnlyList<PrunableTensor> PrunableTensors => _prunable;
-    public override long ForwardFlopsPerExample => _flops;
 
     public override Tensor forward(Tensor input)
     {

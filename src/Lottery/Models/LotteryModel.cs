@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Lottery.Models;
@@ -9,11 +10,33 @@ namespace Lottery.Models;
 /// </summary>
 public abstract class LotteryModel(string name) : nn.Module<Tensor, Tensor>(name)
 {
+    readonly List<PrunableTensor> _prunable = [];
+
     /// <summary>Prunable weights in a fixed order (also the order of initialization).</summary>
-    public abstract IReadOnlyList<PrunableTensor> PrunableTensors { get; }
+    public IReadOnlyList<PrunableTensor> PrunableTensors => _prunable;
 
     /// <summary>Multiply-adds ×2 of one example's forward pass through the dense network.</summary>
-    public abstract long ForwardFlopsPerExample { get; }
+    public long ForwardFlopsPerExample { get; private set; }
+
+    /// <summary>Creates and registers a linear layer, declaring its weight prunable.</summary>
+    protected Linear AddLinear(string layer, long inFeatures, long outFeatures, LayerKind kind)
+    {
+        var linear = nn.Linear(inFeatures, outFeatures);
+        register_module(layer, linear);
+        _prunable.Add(new PrunableTensor($"{layer}.weight", kind, [outFeatures, inFeatures]));
+        ForwardFlopsPerExample += 2 * inFeatures * outFeatures;
+        return linear;
+    }
+
+    /// <summary>Creates and registers a 3×3 same-padded convolution over an <paramref name="height"/>×<paramref name="width"/> input.</summary>
+    protected Conv2d AddConv3x3(string layer, long inChannels, long outChannels, long height, long width)
+    {
+        var conv = nn.Conv2d(inChannels, outChannels, 3, padding: 1);
+        register_module(layer, conv);
+        _prunable.Add(new PrunableTensor($"{layer}.weight", LayerKind.Conv, [outChannels, inChannels, 3, 3]));
+        ForwardFlopsPerExample += 2 * height * width * outChannels * inChannels * 9;
+        return conv;
+    }
 
     public long PrunableWeightCount => PrunableTensors.Sum(t => t.Count);
 
