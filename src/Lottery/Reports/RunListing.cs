@@ -18,8 +18,10 @@ public sealed record RunListing(string Run, string Kind, string Model, string Da
         var stageDirs = replicates.SelectMany(r => layout.Levels(r).Select(l => layout.Level(r, l))
             .Concat(layout.Targets(r).Select(t => t.Directory))).ToList();
         var done = stageDirs.Select(d => (d, s: SafeSummary(d))).Where(x => x.s is not null).ToList();
+        // Levels (and one-shot targets) finished by every replicate.
         int levelsDone = replicates.Count == 0 ? 0
-            : replicates.Min(r => layout.Levels(r).Count(l => SafeSummary(layout.Level(r, l)) is not null));
+            : replicates.Min(r => layout.Levels(r).Select(l => layout.Level(r, l)).Concat(layout.Targets(r).Select(t => t.Directory))
+                .Count(d => SafeSummary(d) is not null));
         string state = replicates.Any(r => RunLock.IsHeld(layout.Replicate(r))) ? "running"
             : done.Count == stageDirs.Count && stageDirs.Count > 0 ? "complete"
             : stageDirs.Count == 0 ? "empty" : "interrupted";
