@@ -47,7 +47,7 @@ public static class CliRuntime
         ["libtorch"] = torch.__version__,
         ["dotnet"] = Environment.Version.ToString(),
         ["os"] = RuntimeInformation.OSDescription,
-        ["threads"] = threads?.ToString() ?? "auto",
+        ["threads"] = (threads ?? torch.get_num_threads()).ToString(),
         ["cores"] = Environment.ProcessorCount.ToString(),
         ["native_loader"] = TorchNativeLoader.Status,
     };

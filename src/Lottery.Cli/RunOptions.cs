@@ -11,7 +11,7 @@ public sealed class RunOptions
     public Option<string?> DataRoot { get; } = new("--data-root") { Description = "Directory holding mnist/, fashion-mnist/, cifar-10-batches-bin/ (or set LOTTERY_DATA)" };
     public Option<string?> RunsDir { get; } = new("--runs-dir") { Description = "Where run directories live (or set LOTTERY_RUNS; default ./runs)" };
     public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
-    public Option<int?> Threads { get; } = new("--threads") { Description = "Intra-op threads (default: 1 for training small nets like LeNet, where it is faster, all cores otherwise and for measurements)" };
+    public Option<int?> Threads { get; } = new("--threads") { Description = "Intra-op threads (default: all cores; 1 per process when running replicates side by side)" };
     public Option<bool> Json { get; } = new("--json") { Description = "End by printing one JSON object (progress goes to stderr)" };
     public Option<int> CheckpointEvery { get; } = new("--checkpoint-every") { Description = "Iterations between checkpoints", DefaultValueFactory = _ => 1000 };
     public Option<string?> Replicate { get; } = new("--replicate") { Description = "Replicate number(s): 2, 1,3 or 1-3 (default 1; controls: all present)" };
@@ -62,6 +62,6 @@ public sealed class RunOptions
         int checkpointEvery = p.GetValue(CheckpointEvery);
         if (checkpointEvery < 1) throw new HparamsException($"--checkpoint-every must be at least 1 (got {checkpointEvery})");
         return new RunEnvironment(CliRuntime.RunsRoot(p.GetValue(RunsDir)),
-            CliRuntime.DataLoader(p.GetValue(DataRoot), device, progress), progress, checkpointEvery, CliRuntime.Versions(p.GetValue(Threads)), p.GetValue(Threads));
+            CliRuntime.DataLoader(p.GetValue(DataRoot), device, progress), progress, checkpointEvery, CliRuntime.Versions(p.GetValue(Threads)));
     }
 }

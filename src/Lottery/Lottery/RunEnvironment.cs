@@ -9,11 +9,9 @@ namespace Lottery.Lottery;
 /// <param name="Observer">Progress callbacks.</param>
 /// <param name="CheckpointEvery">Iterations between checkpoints within a stage.</param>
 /// <param name="Versions">Program and library versions recorded in manifests.</param>
-/// <param name="Threads">A fixed thread count for training and measurements; null = <see cref="Training.ThreadPlan.Auto"/>.</param>
 public sealed record RunEnvironment(
     string RunsRoot,
     Func<DatasetHparams, SplitData> LoadData,
     ILotteryObserver Observer,
     int CheckpointEvery,
-    IReadOnlyDictionary<string, string> Versions,
-    int? Threads = null);
+    IReadOnlyDictionary<string, string> Versions);

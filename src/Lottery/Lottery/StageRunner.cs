@@ -46,8 +46,7 @@ public sealed class StageRunner(RunHandle run)
         using var arena = new ParameterArena(model);
         arena.Load(WeightsIO.LoadWeights(startPath));
         arena.SetMask(mask);
-        var threads = run.Environment.Threads is int n ? ThreadPlan.Fixed(n) : ThreadPlan.Auto(model, run.Hparams.Dataset.BatchSize);
-        var trainer = new Trainer(arena, data, run.Plan, observer) { AfterIteration = run.AfterIteration, Threads = threads };
+        var trainer = new Trainer(arena, data, run.Plan, observer) { AfterIteration = run.AfterIteration };
         var result = trainer.Run(new StageSpec(request.Description, dir, request.Seeds.Data, request.Seeds.Dropout,
             request.StartIteration, request.CaptureIteration, run.Environment.CheckpointEvery));
 

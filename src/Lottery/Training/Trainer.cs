@@ -54,9 +54,6 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
 
     readonly ITrainingObserver _observer = observer ?? NullObserver.Instance;
 
-    /// <summary>Threads for training and for measurements; null leaves libtorch's setting alone.</summary>
-    public ThreadPlan? Threads { get; set; }
-
     /// <summary>For tests: called after each iteration; throwing simulates a crash.</summary>
     public Action<int>? AfterIteration { get; set; }
 
@@ -94,7 +91,6 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         var lossSum = zeros(1, dtype: ScalarType.Float64);
         int lossCount = 0;
         model.train();
-        Threads?.UseForTraining();
         try
         {
             while (iteration < end)
@@ -157,10 +153,8 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
     void Measure(MetricsLog log, int iteration, double trainLoss)
     {
         _measurementClock.Start();
-        Threads?.UseForEvaluation();
         var (valLoss, valAcc) = Evaluator.Evaluate(arena.Model, data.Validation);
         var (testLoss, testAcc) = Evaluator.Evaluate(arena.Model, data.Test);
-        Threads?.UseForTraining();
         _measurementClock.Stop();
         var row = new MetricsRow(iteration, trainLoss, valLoss, valAcc, testLoss, testAcc);
         log.Append(row);
