@@ -14,11 +14,8 @@ public sealed class FullyConnectedNet : LotteryModel
     readonly Linear _output;
     readonly double _dropout;
 
-    public IReadOnlyList<int> HiddenWidths { get; }
-
     public FullyConnectedNet(string name, InputShape input, IReadOnlyList<int> hidden, double dropout = 0) : base(name)
     {
-        HiddenWidths = hidden;
         _dropout = dropout;
         long features = input.Features;
         for (int i = 0; i < hidden.Count; i++)

@@ -64,11 +64,4 @@ public sealed class AdamOptimizer : IOptimizer
             p[i] = (p[i] - stepSize * m[i] / denom) * mask[i];
         }
     }
-
-    public void ResetPrunedState()
-    {
-        var mask = _arena.MaskValues;
-        for (int i = 0; i < mask.Length; i++)
-            if (mask[i] == 0) { _m[i] = 0; _v[i] = 0; }
-    }
 }

@@ -11,7 +11,4 @@ public interface IOptimizer
     IReadOnlyDictionary<string, float[]> State { get; }
 
     long StepCount { get; set; }
-
-    /// <summary>Zeroes the state of pruned positions; called when a new mask is installed.</summary>
-    void ResetPrunedState();
 }

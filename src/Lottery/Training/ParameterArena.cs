@@ -28,8 +28,6 @@ public sealed class ParameterArena : IDisposable
     public Span<float> Grad => _grad;
     /// <summary>1 for a weight that lives, 0 for a pruned one; always 1 for biases.</summary>
     public Span<float> MaskValues => _mask;
-    public Tensor DataTensor => _dataTensor;
-    public Tensor GradTensor => _gradTensor;
 
     public ParameterArena(LotteryModel model)
     {
@@ -86,7 +84,6 @@ public sealed class ParameterArena : IDisposable
         : throw new KeyNotFoundException($"no parameter named '{name}'");
 
     public Span<float> DataOf(string name) { var s = this[name]; return _data.AsSpan((int)s.Offset, (int)s.Count); }
-    public Span<float> MaskOf(string name) { var s = this[name]; return _mask.AsSpan((int)s.Offset, (int)s.Count); }
 
     public void ZeroGrad() => Array.Clear(_grad);
 

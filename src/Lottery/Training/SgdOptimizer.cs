@@ -50,11 +50,4 @@ public sealed class SgdOptimizer : IOptimizer
             p[i] = (p[i] - lr * d) * mask[i];
         }
     }
-
-    public void ResetPrunedState()
-    {
-        var mask = _arena.MaskValues;
-        for (int i = 0; i < mask.Length; i++)
-            if (mask[i] == 0) _buffer[i] = 0;
-    }
 }

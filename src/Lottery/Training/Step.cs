@@ -21,14 +21,6 @@ public readonly partial record struct Step(int Epochs, int Iterations)
         return new Step(Read(m.Groups["ep"], text!), Read(m.Groups["it"], text!));
     }
 
-    public static bool TryParse(string text, out Step step)
-    {
-        try { step = Parse(text); return true; }
-        catch (FormatException) { step = default; return false; }
-    }
-
-    public static Step FromIterations(int iterations) => new(0, iterations);
-
     public int ToIterations(int iterationsPerEpoch) => checked(Epochs * iterationsPerEpoch + Iterations);
 
     public override string ToString() =>

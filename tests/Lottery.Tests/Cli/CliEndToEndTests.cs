@@ -106,4 +106,31 @@ public class CliEndToEndTests
             Assert.Contains("in use by another lottery process", Assert.Single(busy.StderrLines, l => l.StartsWith("error:")));
         }
     }
+
+    [Fact]
+    public void OneShotWithRewindAndTheOtherControls()
+    {
+        using var runs = new TempDir();
+        var oneshot = CliRunner.Run(runs.Path, ["oneshot", "--targets", "50,10%", "--rewind", "20it", "--iterations", "60it", "--json", .. Quick], Env);
+        Assert.Equal(0, oneshot.ExitCode);
+        var rows = JsonDocument.Parse(oneshot.Stdout).RootElement.GetProperty("rows");
+        Assert.Equal(["level 0", "one-shot 50%", "one-shot 10%"], rows.EnumerateArray().Select(r => r.GetProperty("stage").GetString()));
+        Assert.InRange(rows[2].GetProperty("percent_remaining").GetDouble(), 9.99, 10.01);
+        var dir = JsonDocument.Parse(oneshot.Stdout).RootElement.GetProperty("run_dir").GetString()!;
+        Assert.True(File.Exists(Path.Combine(dir, "replicate_1", "level_0", "capture.tsr")));
+        Assert.Equal(20, global::Lottery.Training.MetricsLog.Read(Path.Combine(dir, "replicate_1", "target_10", "metrics.csv"))[0].Iteration);
+
+        var find = CliRunner.Run(runs.Path, ["find", "--levels", "1", "--iterations", "40it", "--json", .. Quick], Env);
+        var run = JsonDocument.Parse(find.Stdout).RootElement.GetProperty("run").GetString()!;
+        Assert.Equal(0, CliRunner.Run(runs.Path, ["random-pruning", run, "--threads", "1"], Env).ExitCode);
+        var continued = CliRunner.Run(runs.Path, ["continued", run, "--threads", "1", "--json"], Env);
+        Assert.Equal(0, continued.ExitCode);
+        var level1 = JsonDocument.Parse(continued.Stdout).RootElement.GetProperty("rows")[1];
+        Assert.Equal(1, level1.GetProperty("random_pruning").GetProperty("final_test_accuracy").GetProperty("count").GetInt32());
+        Assert.Equal(1, level1.GetProperty("continued").GetProperty("final_test_accuracy").GetProperty("count").GetInt32());
+        // A control on a level the run does not have yet says how to get it.
+        var missing = CliRunner.Run(runs.Path, ["reinit", run, "--levels", "3"], Env);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("lottery find --levels", Assert.Single(missing.StderrLines, l => l.StartsWith("error:")));
+    }
 }
