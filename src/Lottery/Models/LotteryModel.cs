@@ -18,6 +18,14 @@ public abstract class LotteryModel(string name) : nn.Module<Tensor, Tensor>(name
     /// <summary>Multiply-adds ×2 of one example's forward pass through the dense network.</summary>
     public long ForwardFlopsPerExample { get; private set; }
 
+    /// <summary>Floats in the largest layer output of one example (conv: channels × height × width).</summary>
+    public long LargestActivationPerExample { get; private set; } = 1;
+
+    /// <summary>Examples per evaluation batch: as many as keep the largest activation near 32 MB, 64 to 1000.
+    /// Why: measured here on 5,000 examples, Conv-6 evaluates ~12% faster in batches of 128 than of 1000 (Conv-2
+    /// the same either way), while LeNet is fastest in the largest batches; and memory stays small.</summary>
+    public int EvaluationBatchSize => (int)Math.Clamp((8L << 20) / LargestActivationPerExample, 64, 1000);
+
     /// <summary>Creates and registers a linear layer, declaring its weight prunable.</summary>
     protected Linear AddLinear(string layer, long inFeatures, long outFeatures, LayerKind kind)
     {
@@ -25,6 +33,7 @@ public abstract class LotteryModel(string name) : nn.Module<Tensor, Tensor>(name
         register_module(layer, linear);
         _prunable.Add(new PrunableTensor($"{layer}.weight", kind, [outFeatures, inFeatures]));
         ForwardFlopsPerExample += 2 * inFeatures * outFeatures;
+        LargestActivationPerExample = Math.Max(LargestActivationPerExample, Math.Max(inFeatures, outFeatures));
         return linear;
     }
 
@@ -35,6 +44,7 @@ public abstract class LotteryModel(string name) : nn.Module<Tensor, Tensor>(name
         register_module(layer, conv);
         _prunable.Add(new PrunableTensor($"{layer}.weight", LayerKind.Conv, [outChannels, inChannels, 3, 3]));
         ForwardFlopsPerExample += 2 * height * width * outChannels * inChannels * 9;
+        LargestActivationPerExample = Math.Max(LargestActivationPerExample, height * width * Math.Max(inChannels, outChannels));
         return conv;
     }
 

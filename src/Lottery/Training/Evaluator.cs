@@ -9,8 +9,10 @@ namespace Lottery.Training;
 /// host read at the end.</summary>
 public static class Evaluator
 {
-    public static (double Loss, double Accuracy) Evaluate(LotteryModel model, TensorDataset data, int batchSize = 1000)
+    /// <param name="batchSize">Examples per batch; by default the model's <see cref="LotteryModel.EvaluationBatchSize"/>.</param>
+    public static (double Loss, double Accuracy) Evaluate(LotteryModel model, TensorDataset data, int? batchSize = null)
     {
+        int batch = batchSize ?? model.EvaluationBatchSize;
         bool wasTraining = model.training;
         model.eval();
         try
@@ -19,9 +21,9 @@ public static class Evaluator
             using var _ = inference_mode();
             var lossSum = zeros(1, dtype: ScalarType.Float64, device: data.Images.device);
             var correct = zeros(1, dtype: ScalarType.Int64, device: data.Images.device);
-            for (int start = 0; start < data.Count; start += batchSize)
+            for (int start = 0; start < data.Count; start += batch)
             {
-                int n = Math.Min(batchSize, data.Count - start);
+                int n = Math.Min(batch, data.Count - start);
                 var x = data.Images.narrow(0, start, n);
                 var y = data.Labels.narrow(0, start, n);
                 var logits = model.forward(x);

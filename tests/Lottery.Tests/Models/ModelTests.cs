@@ -82,6 +82,17 @@ public class ModelTests
     }
 
     [Fact]
+    public void EvaluationBatchesShrinkWithTheActivations()
+    {
+        using var lenet = ModelRegistry.Create(new ModelHparams("lenet_300_100"), Mnist);
+        using var conv6 = ModelRegistry.Create(new ModelHparams("conv6"), Cifar);
+        Assert.Equal(784, lenet.LargestActivationPerExample);
+        Assert.Equal(1000, lenet.EvaluationBatchSize);
+        Assert.Equal(64 * 32 * 32, conv6.LargestActivationPerExample);
+        Assert.Equal(128, conv6.EvaluationBatchSize);
+    }
+
+    [Fact]
     public void FlopsCountTheLayers()
     {
         using var lenet = ModelRegistry.Create(new ModelHparams("lenet_300_100"), Mnist);
