@@ -109,13 +109,12 @@ public static class TorchNativeLoader
         // that folder (libtorch_cpu.so loaded twice from two copies aborts in its static registrations).
         var key = SHA256.HashData([.. bytes, .. System.Text.Encoding.UTF8.GetBytes(sourceDir)]);
         var hash = Convert.ToHexString(key)[..16].ToLowerInvariant();
-        var root = Path.Combine(CacheRoot(), "native");
+        var root = WritableNativeRoot();
         var dir = Path.Combine(root, hash);
         var target = Path.Combine(dir, LibraryFile);
         if (File.Exists(target) && LinksIntact(dir)) return target;
         if (Directory.Exists(dir)) Directory.Delete(dir, true);
 
-        Directory.CreateDirectory(root);
         var staging = Path.Combine(root, $"{hash}.tmp-{Environment.ProcessId}");
         if (Directory.Exists(staging)) Directory.Delete(staging, true);
         Directory.CreateDirectory(staging);
@@ -132,10 +131,28 @@ public static class TorchNativeLoader
         return target;
     }
 
+    /// <summary>CACHE/native, or a folder under the temp directory when the cache cannot be written.</summary>
+    static string WritableNativeRoot()
+    {
+        foreach (var candidate in new[] { Path.Combine(CacheRoot(), "native"), Path.Combine(Path.GetTempPath(), $"lottery-native-{Environment.UserName}") })
+        {
+            try
+            {
+                Directory.CreateDirectory(candidate);
+                var probe = Path.Combine(candidate, $".probe-{Environment.ProcessId}");
+                File.WriteAllBytes(probe, []);
+                File.Delete(probe);
+                return candidate;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        throw new IOException("no writable folder for the patched TorchSharp library: set LOTTERY_CACHE to one");
+    }
+
     static bool LinksIntact(string dir) =>
         Directory.EnumerateFiles(dir).All(f => new FileInfo(f).LinkTarget is not { } link || File.Exists(link));
 
-    /// <summary>LOTTERY_CACHE, else XDG_CACHE_HOME/lottery, else ~/.cache/lottery; the temp dir if none is writable.</summary>
+    /// <summary>LOTTERY_CACHE, else XDG_CACHE_HOME/lottery, else ~/.cache/lottery.</summary>
     public static string CacheRoot()
     {
         var explicitRoot = Environment.GetEnvironmentVariable("LOTTERY_CACHE");
