@@ -16,7 +16,6 @@ public sealed class ConsoleProgress : ILotteryObserver
     readonly bool _live;
     ProgressContext? _context;
     ProgressTask? _task;
-    string _stage = "";
     string _header = "";
     int _start, _end, _lastLogged;
     double _lastValidation = double.NaN;
@@ -48,7 +47,6 @@ public sealed class ConsoleProgress : ILotteryObserver
     public void OnStage(string description, int index, int count)
     {
         _header = $"[{index}/{count}] {description}";
-        _stage = description;
         (_index, _count) = (index, count);
     }
 

@@ -26,7 +26,6 @@ public sealed class LotteryRunner(RunHandle run)
         var all = new List<IReadOnlyList<StageSummary>>();
         foreach (var r in replicates)
         {
-            run.Claim(r);
             var summaries = new List<StageSummary> { Level0(r, ++index, count) };
             var mask = Mask.Dense(run.PrunableTensors);
             for (int level = 1; level <= levels; level++)
@@ -47,15 +46,16 @@ public sealed class LotteryRunner(RunHandle run)
         var all = new List<IReadOnlyList<StageSummary>>();
         foreach (var r in replicates)
         {
-            run.Claim(r);
             var summaries = new List<StageSummary> { Level0(r, ++index, count) };
             var dense = Mask.Dense(run.PrunableTensors);
+            // The dense trained weights are read once per replicate, and only if some target still needs its mask.
+            var trained = new Lazy<IReadOnlyDictionary<string, float[]>>(() => TrainedWeights(r, 0));
             foreach (var target in targets)
             {
                 var dir = run.Layout.Target(r, target);
                 var maskPath = Path.Combine(dir, "mask.tsr");
                 var mask = File.Exists(maskPath) ? WeightsIO.LoadMask(maskPath)
-                    : run.Pruner.PruneTo(dense, TrainedWeights(r, 0), target);
+                    : run.Pruner.PruneTo(dense, trained.Value, target);
                 summaries.Add(_stages.Run(new StageRequest(dir, Describe(r, $"one-shot to {target}%"),
                     () => RewindWeights(r), mask, run.SeedsFor(r), run.RewindIteration), ++index, count));
             }

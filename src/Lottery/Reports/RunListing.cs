@@ -15,18 +15,18 @@ public sealed record RunListing(string Run, string Kind, string Model, string Da
         catch (RunFileException) { return new RunListing(name, "?", "?", "?", 0, 0, null, "corrupted manifest"); }
         var layout = new RunLayout(dir);
         var replicates = layout.Replicates().ToList();
-        var stageDirs = replicates.SelectMany(r => layout.Levels(r).Select(l => layout.Level(r, l))
-            .Concat(layout.Targets(r).Select(t => t.Directory))).ToList();
-        var done = stageDirs.Select(d => (d, s: SafeSummary(d))).Where(x => x.s is not null).ToList();
+        // Summaries are read once: per replicate, its levels and one-shot targets.
+        var stages = replicates.ToDictionary(r => r, r => layout.Levels(r).Select(l => layout.Level(r, l))
+            .Concat(layout.Targets(r).Select(t => t.Directory)).Select(SafeSummary).ToList());
+        var all = stages.Values.SelectMany(s => s).ToList();
+        var done = all.OfType<StageSummary>().ToList();
         // Levels (and one-shot targets) finished by every replicate.
-        int levelsDone = replicates.Count == 0 ? 0
-            : replicates.Min(r => layout.Levels(r).Select(l => layout.Level(r, l)).Concat(layout.Targets(r).Select(t => t.Directory))
-                .Count(d => SafeSummary(d) is not null));
+        int levelsDone = replicates.Count == 0 ? 0 : stages.Values.Min(s => s.Count(x => x is not null));
         string state = replicates.Any(r => RunLock.IsHeld(layout.Replicate(r))) ? "running"
-            : done.Count == stageDirs.Count && stageDirs.Count > 0 ? "complete"
-            : stageDirs.Count == 0 ? "empty" : "interrupted";
+            : done.Count == all.Count && all.Count > 0 ? "complete"
+            : all.Count == 0 ? "empty" : "interrupted";
         return new RunListing(name, manifest.Kind, manifest.Hparams.Model.Model, manifest.Hparams.Dataset.Dataset,
-            replicates.Count, levelsDone, done.Count == 0 ? null : done.Min(x => x.s!.PercentRemaining), state);
+            replicates.Count, levelsDone, done.Count == 0 ? null : done.Min(s => s.PercentRemaining), state);
     }).ToList();
 
     static StageSummary? SafeSummary(string dir)
