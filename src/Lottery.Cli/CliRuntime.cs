@@ -11,8 +11,37 @@ namespace Lottery.Cli;
 /// <summary>Process-wide setup shared by the commands: threads, device, data loading, versions, runs root.</summary>
 public static class CliRuntime
 {
-    public static string RunsRoot(string? given) =>
-        Path.GetFullPath(given ?? (Environment.GetEnvironmentVariable("LOTTERY_RUNS") is { Length: > 0 } env ? env : "runs"));
+    /// <summary>The runs root: --runs-dir, else LOTTERY_RUNS, else ./runs. A file in its place is refused.</summary>
+    public static string RunsRoot(string? given)
+    {
+        if (given is not null && string.IsNullOrWhiteSpace(given)) throw new HparamsException("--runs-dir is empty: give a directory");
+        var root = Path.GetFullPath(given ?? (Environment.GetEnvironmentVariable("LOTTERY_RUNS") is { Length: > 0 } env && !string.IsNullOrWhiteSpace(env) ? env : "runs"));
+        var origin = given is not null ? "--runs-dir" : Environment.GetEnvironmentVariable("LOTTERY_RUNS") is { Length: > 0 } ? "LOTTERY_RUNS" : "the default runs directory";
+        if (File.Exists(root)) throw new HparamsException($"{origin} {root} is a file, not a directory: give a directory with --runs-dir or LOTTERY_RUNS");
+        for (var parent = Path.GetDirectoryName(root); parent is not null; parent = Path.GetDirectoryName(parent))
+            if (File.Exists(parent)) throw new HparamsException($"{origin} {root} lies under the file {parent}: give a directory with --runs-dir or LOTTERY_RUNS");
+        return root;
+    }
+
+    /// <summary>The runs root of a command that writes: it must be a directory this process can write to (checked by
+    /// creating and removing a probe file, so nothing is left), or creatable.</summary>
+    public static string WritableRunsRoot(string? given)
+    {
+        var root = RunsRoot(given);
+        var existing = root;
+        while (!Directory.Exists(existing)) existing = Path.GetDirectoryName(existing) ?? "/";
+        var probe = Path.Combine(existing, $".lottery-write-probe.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (File.Create(probe)) { }
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new HparamsException($"cannot write runs under {root} ({existing} is not writable: {e.Message.TrimEnd('.')}): choose another with --runs-dir or LOTTERY_RUNS");
+        }
+        return root;
+    }
 
     public static torch.Device SetUp(string device, int? threads)
     {
@@ -20,6 +49,11 @@ public static class CliRuntime
         if (threads is int n)
         {
             if (n < 1) throw new HparamsException($"--threads must be at least 1 (got {n})");
+            if (n > Environment.ProcessorCount)
+            {
+                Console.Error.WriteLine($"warning: --threads {n} is more than this machine's {Environment.ProcessorCount} cores: using {Environment.ProcessorCount}");
+                n = Environment.ProcessorCount;
+            }
             torch.set_num_threads(n);
         }
         return device switch
@@ -32,9 +66,9 @@ public static class CliRuntime
         };
     }
 
-    public static Func<DatasetHparams, SplitData> DataLoader(string? dataRoot, torch.Device device, ILotteryObserver observer) => hparams =>
+    public static Func<DatasetHparams, SplitData> DataLoader(string? dataRoot, string? recordedRoot, torch.Device device, ILotteryObserver observer) => hparams =>
     {
-        var options = DataOptions.FromEnvironment() with { Log = observer.OnMessage };
+        var options = DataOptions.FromEnvironment() with { Log = observer.OnMessage, RecordedRoots = recordedRoot is null ? [] : [recordedRoot] };
         var raw = DatasetLoader.Load(hparams.Dataset, dataRoot, options);
         observer.OnMessage($"data: {hparams.Dataset} from {raw.Root}");
         return SplitData.Create(raw, hparams, device);
@@ -47,7 +81,7 @@ public static class CliRuntime
         ["libtorch"] = torch.__version__,
         ["dotnet"] = Environment.Version.ToString(),
         ["os"] = RuntimeInformation.OSDescription,
-        ["threads"] = (threads ?? torch.get_num_threads()).ToString(),
+        ["threads"] = torch.get_num_threads().ToString(),
         ["cores"] = Environment.ProcessorCount.ToString(),
         ["native_loader"] = TorchNativeLoader.Status,
     };

@@ -10,33 +10,33 @@ namespace Lottery.Cli;
 /// </summary>
 public sealed class ExperimentOptions
 {
-    public Option<string?> Preset { get; } = new("--preset") { Description = "Paper setup to start from (`lottery presets` lists them); default lenet_fashion_mnist, or the conv preset of --model" };
-    public Option<string?> Model { get; } = new("--model") { Description = "Model: lenet_300_100 (any lenet_W1_W2…), conv2, conv4, conv6" };
-    public Option<string?> Dataset { get; } = new("--dataset") { Description = "Dataset: mnist, fashion-mnist, cifar10" };
-    public Option<string?> Iterations { get; } = new("--iterations") { Description = "Training length as a step: 50000it, 160ep, 2ep100it" };
-    public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Examples per iteration" };
-    public Option<string?> Optimizer { get; } = new("--optimizer") { Description = "adam or sgd" };
-    public Option<double?> Lr { get; } = new("--lr") { Description = "Learning rate" };
-    public Option<double?> Momentum { get; } = new("--momentum") { Description = "SGD momentum" };
+    public Option<string?> Preset { get; } = Flags.Text("--preset", "Paper setup to start from (`lottery presets` lists them); default lenet_fashion_mnist, or the conv preset of --model");
+    public Option<string?> Model { get; } = Flags.Text("--model", "Model: lenet_300_100 (any lenet_W1_W2…), conv2, conv4, conv6");
+    public Option<string?> Dataset { get; } = Flags.Text("--dataset", "Dataset: mnist, fashion-mnist, cifar10");
+    public Option<string?> Iterations { get; } = Flags.Text("--iterations", "Training length as a step: 50000it, 160ep, 2ep100it");
+    public Option<int?> BatchSize { get; } = Flags.Integer("--batch-size", "Examples per iteration", min: 1);
+    public Option<string?> Optimizer { get; } = Flags.Text("--optimizer", "adam or sgd");
+    public Option<double?> Lr { get; } = Flags.Number("--lr", "Learning rate");
+    public Option<double?> Momentum { get; } = Flags.Number("--momentum", "SGD momentum");
     public Option<bool?> Nesterov { get; } = new("--nesterov") { Description = "SGD Nesterov momentum" };
-    public Option<double?> WeightDecay { get; } = new("--weight-decay") { Description = "L2 weight decay" };
-    public Option<string?> Warmup { get; } = new("--warmup") { Description = "Linear learning-rate warmup length, as a step" };
-    public Option<string?> Milestones { get; } = new("--milestones") { Description = "Comma-separated steps where the rate is multiplied by --gamma" };
-    public Option<double?> Gamma { get; } = new("--gamma") { Description = "Step-decay factor" };
-    public Option<int?> EvalEvery { get; } = new("--eval-every") { Description = "Iterations between validation/test measurements (paper: 100)" };
-    public Option<double?> Dropout { get; } = new("--dropout") { Description = "Dropout rate on the fully-connected hidden layers" };
-    public Option<string?> Initializer { get; } = new("--initializer") { Description = "glorot_normal (paper), glorot_uniform, kaiming_normal, kaiming_uniform" };
-    public Option<int?> ValidationSize { get; } = new("--validation-size") { Description = "Training examples held out for validation (paper: 5000)" };
-    public Option<int?> SplitSeed { get; } = new("--split-seed") { Description = "Seed of the train/validation split" };
-    public Option<int?> TrainSubset { get; } = new("--train-subset") { Description = "Train on only this many examples (quick runs)" };
+    public Option<double?> WeightDecay { get; } = Flags.Number("--weight-decay", "L2 weight decay");
+    public Option<string?> Warmup { get; } = Flags.Text("--warmup", "Linear learning-rate warmup length, as a step");
+    public Option<string?> Milestones { get; } = Flags.Text("--milestones", "Comma-separated steps where the rate is multiplied by --gamma");
+    public Option<double?> Gamma { get; } = Flags.Number("--gamma", "Step-decay factor");
+    public Option<int?> EvalEvery { get; } = Flags.Integer("--eval-every", "Iterations between validation/test measurements (paper: 100)", min: 1);
+    public Option<double?> Dropout { get; } = Flags.Number("--dropout", "Dropout rate on the fully-connected hidden layers");
+    public Option<string?> Initializer { get; } = Flags.Text("--initializer", "glorot_normal (paper), glorot_uniform, kaiming_normal, kaiming_uniform");
+    public Option<int?> ValidationSize { get; } = Flags.Integer("--validation-size", "Training examples held out for validation (paper: 5000)");
+    public Option<int?> SplitSeed { get; } = Flags.Integer("--split-seed", "Seed of the train/validation split");
+    public Option<int?> TrainSubset { get; } = Flags.Integer("--train-subset", "Train on only this many examples (quick runs)", min: 1);
     public Option<bool> NoNormalize { get; } = new("--no-normalize") { Description = "Skip per-channel standardisation" };
-    public Option<string?> Strategy { get; } = new("--strategy") { Description = "Pruning: layerwise or global" };
-    public Option<double?> ConvRate { get; } = new("--conv-rate") { Description = "Layer-wise: fraction of conv weights pruned per round" };
-    public Option<double?> FcRate { get; } = new("--fc-rate") { Description = "Layer-wise: fraction of hidden fc weights pruned per round" };
-    public Option<double?> OutputRate { get; } = new("--output-rate") { Description = "Layer-wise: fraction of output weights pruned per round" };
+    public Option<string?> Strategy { get; } = Flags.Text("--strategy", "Pruning: layerwise or global");
+    public Option<double?> ConvRate { get; } = Flags.Number("--conv-rate", "Layer-wise: fraction of conv weights pruned per round");
+    public Option<double?> FcRate { get; } = Flags.Number("--fc-rate", "Layer-wise: fraction of hidden fc weights pruned per round");
+    public Option<double?> OutputRate { get; } = Flags.Number("--output-rate", "Layer-wise: fraction of output weights pruned per round");
     public Option<string[]> LayerRate { get; } = new("--layer-rate") { Description = "Layer-wise override NAME=RATE (repeatable), e.g. fc1=0.3", AllowMultipleArgumentsPerToken = false };
-    public Option<double?> GlobalRate { get; } = new("--global-rate") { Description = "Global: fraction of remaining weights pruned per round" };
-    public Option<string?> Exclude { get; } = new("--exclude") { Description = "Global: comma-separated tensors never pruned" };
+    public Option<double?> GlobalRate { get; } = Flags.Number("--global-rate", "Global: fraction of remaining weights pruned per round");
+    public Option<string?> Exclude { get; } = Flags.Text("--exclude", "Comma-separated tensors never pruned, under either strategy (e.g. fc3)");
 
     public IEnumerable<Option> All => [Preset, Model, Dataset, Iterations, BatchSize, Optimizer, Lr, Momentum, Nesterov, WeightDecay,
         Warmup, Milestones, Gamma, EvalEvery, Dropout, Initializer, ValidationSize, SplitSeed, TrainSubset, NoNormalize,
@@ -87,10 +87,24 @@ public sealed class ExperimentOptions
             GlobalRate = p.GetValue(GlobalRate) ?? preset.Pruning.GlobalRate,
             Exclude = p.GetValue(Exclude) is { } ex ? SplitList(ex) : preset.Pruning.Exclude,
         };
+        RefuseInapplicable(p, pr.Strategy, m.Model);
         var hparams = new ExperimentHparams(d, m, t, pr);
         hparams.Validate();
         Data.DatasetRegistry.Get(d.Dataset);   // unknown names fail here, before anything is written
         return hparams;
+    }
+
+    /// <summary>Flags that would be silently ignored by this setup are refused instead.</summary>
+    void RefuseInapplicable(ParseResult p, string strategy, string model)
+    {
+        bool Given(Option o) => p.GetResult(o) is { Implicit: false };
+        if (strategy == "layerwise" && Given(GlobalRate))
+            throw new HparamsException("--global-rate applies to --strategy global; layer-wise pruning uses --conv-rate, --fc-rate, --output-rate and --layer-rate");
+        if (strategy == "global")
+            foreach (var o in new Option[] { ConvRate, FcRate, OutputRate, LayerRate }.Where(Given))
+                throw new HparamsException($"{o.Name} applies to --strategy layerwise; global pruning uses --global-rate (and --exclude for tensors never pruned)");
+        if (Given(ConvRate) && model.StartsWith("lenet", StringComparison.Ordinal))
+            throw new HparamsException($"--conv-rate: {model} has no convolutional layers; use --fc-rate and --output-rate");
     }
 
     static List<string> SplitList(string text) =>
@@ -102,7 +116,7 @@ public sealed class ExperimentOptions
         foreach (var item in items.SelectMany(SplitList))
         {
             var parts = item.Split('=');
-            if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var rate))
+            if (parts.Length != 2 || parts[0].Trim().Length == 0 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) || !double.IsFinite(rate))
                 throw new HparamsException($"malformed --layer-rate '{item}': write NAME=RATE, e.g. fc1=0.3");
             rates[parts[0].Trim()] = rate;
         }

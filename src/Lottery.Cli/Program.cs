@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Lottery.Cli.Commands;
 using Lottery.Data;
 using Lottery.Hparams;
@@ -6,6 +7,11 @@ using Lottery.Runs;
 
 namespace Lottery.Cli;
 
+/// <summary>
+/// The `lottery` program. Every failure ends in one line on stderr starting with "error:" that names the problem
+/// and the fix (and, with --json, one JSON object with the same message on stdout): exit 2 for what the parser
+/// rejects, 1 for everything else, 130 when interrupted with Ctrl-C.
+/// </summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -20,29 +26,72 @@ public static class Program
         root.Subcommands.Add(InspectCommands.Presets());
         root.Subcommands.Add(BenchCommand.Create());
 
-        if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 180;
+        bool json = args.Contains("--json");
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             var command = parsed.CommandResult.Command;
             var name = command == root ? "lottery" : $"lottery {command.Name}";
-            Console.Error.WriteLine($"error: {parsed.Errors[0].Message} (see `{name} --help`)");
-            return 2;
+            // An unknown command also makes "no command given": name the unknown one.
+            var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+            return Fail(2, $"{Explain(error.Message, command == root, root)} (see `{name} --help`)", json);
         }
         try
         {
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is HparamsException or DataException or RunFileException or FormatException or IOException or UnauthorizedAccessException)
+        catch (CommandInterruptedException e)
         {
-            Console.Error.WriteLine($"error: {OneLine(e.Message)}");
-            return 1;
+            Console.Error.WriteLine(e.Message);
+            if (json) Output.Print(new JsonObject { ["error"] = e.Message, ["exit_code"] = 130 });
+            return 130;
+        }
+        catch (Exception e) when (e is HparamsException or DataException or RunFileException or FormatException or OverflowException
+                                      or IOException or UnauthorizedAccessException)
+        {
+            return Fail(1, e.Message, json);
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("LOTTERY_DEBUG") != "1")
         {
-            Console.Error.WriteLine($"error: unexpected {e.GetType().Name}: {OneLine(e.Message)} (set LOTTERY_DEBUG=1 for the stack trace)");
-            return 70;
+            return Fail(70, $"unexpected {e.GetType().Name}: {e.Message} (a bug: please report it; set LOTTERY_DEBUG=1 for the stack trace)", json);
         }
+    }
+
+    static int Fail(int code, string message, bool json)
+    {
+        message = OneLine(message);
+        Console.Error.WriteLine($"error: {message}");
+        if (json) Output.Print(new JsonObject { ["error"] = message, ["exit_code"] = code });
+        return code;
+    }
+
+    /// <summary>The parser's messages, reworded where they read like a library's rather than this program's.</summary>
+    static string Explain(string message, bool atRoot, RootCommand root)
+    {
+        const string unrecognized = "Unrecognized command or argument '";
+        if (message.StartsWith(unrecognized, StringComparison.Ordinal))
+        {
+            var token = message[unrecognized.Length..].TrimEnd('.').TrimEnd('\'');
+            var commands = string.Join(", ", root.Subcommands.Select(c => c.Name));
+            if (atRoot && !token.StartsWith('-')) return $"unknown command '{token}': the commands are {commands}";
+            return token.StartsWith('-') ? $"unknown flag '{token}'" : $"unexpected argument '{token}'";
+        }
+        const string missingFor = "Required argument missing for option: '";
+        if (message.StartsWith(missingFor, StringComparison.Ordinal))
+            return $"{message[missingFor.Length..].TrimEnd('.').TrimEnd('\'')} needs a value";
+        if (message.StartsWith("Required argument '", StringComparison.Ordinal) && message.Contains("missing for command"))
+            return $"{message.Split('\'')[3]} needs a RUN argument: a run directory, name or hash prefix (`lottery runs` lists them)";
+        if (message.StartsWith("Cannot parse argument '", StringComparison.Ordinal))
+        {
+            // Flags without a parser of their own (booleans): "Cannot parse argument 'x' for option '--y' as expected type '…'".
+            var parts = message.Split('\'');
+            if (parts.Length >= 4) return $"{parts[3]}: '{parts[1]}' is not a valid value";
+        }
+        if (message.StartsWith("Option '", StringComparison.Ordinal) && message.Contains("expects a single argument"))
+            return $"{message.Split('\'')[1]} is given more than once: give it once";
+        if (atRoot && message.StartsWith("Required command was not provided", StringComparison.Ordinal))
+            return $"no command given: the commands are {string.Join(", ", root.Subcommands.Select(c => c.Name))}";
+        return message.TrimEnd('.');
     }
 
     static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries));

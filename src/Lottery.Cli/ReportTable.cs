@@ -1,45 +1,73 @@
 using System.Text.Json.Nodes;
 using Lottery.Reports;
-using Spectre.Console;
 
 namespace Lottery.Cli;
 
-/// <summary>Renders a <see cref="RunReport"/> as a table (mean and min–max over replicates) or as JSON.</summary>
+/// <summary>
+/// Renders a <see cref="RunReport"/> for people (one row per stage and kind, designed for 80 columns; ranges with
+/// --wide in 100) or as JSON. Ticket and controls of one level sit in adjacent rows, so they compare at a glance.
+/// </summary>
 public static class ReportTable
 {
-    public static void Write(RunReport report)
+    static readonly Dictionary<string, string> KindNames = new()
     {
-        AnsiConsole.MarkupLine(Markup.Escape($"{report.Run}: {report.Kind} run of {report.Model} on {report.Dataset}"));
-        var table = new Table().AddColumn("stage").AddColumn(new TableColumn("% remaining").RightAligned());
-        foreach (var s in report.Series)
+        ["ticket"] = "ticket", ["reinit"] = "reinit", ["random_pruning"] = "random pruning", ["continued"] = "continued",
+    };
+
+    public static void Write(RunReport report, bool wide = false)
+    {
+        var writer = Console.Out;
+        writer.WriteLine($"{report.Run}: {report.Kind} run of {report.Model} on {report.Dataset}, " +
+            $"{report.Replicates} replicate{(report.Replicates == 1 ? "" : "s")}");
+        if (report.Rows.Count == 0)
         {
-            table.AddColumn(new TableColumn($"{s}\nearly-stop it").RightAligned());
-            table.AddColumn(new TableColumn($"{s}\ntest acc @ es").RightAligned());
-            table.AddColumn(new TableColumn($"{s}\nfinal test acc").RightAligned());
+            writer.WriteLine("no stage has finished yet");
+            return;
         }
+        bool controls = report.Series.Count > 1;
+        bool diverged = report.Rows.Any(r => r.Cells.Values.Any(c => c.DivergedAt.Count > 0));
+        var table = new TextTable().Left("stage").Right("% left");
+        if (controls) table.Left("kind");
+        table.Right("early-stop it").Right("test acc @ es").Right("final test acc");
+        if (diverged) table.Left("note");
         foreach (var row in report.Rows)
         {
-            var cells = new List<string> { row.Label, $"{row.PercentRemaining:0.0}" };
-            foreach (var s in report.Series)
+            bool first = true;
+            foreach (var (name, c) in report.Series.Where(row.Cells.ContainsKey).Select(n => (n, row.Cells[n])))
             {
-                if (row.Cells.TryGetValue(s, out var c))
-                {
-                    cells.Add(Format(c.EarlyStopIteration, "0"));
-                    cells.Add(Format(c.EarlyStopTestAccuracy, "P", 100));
-                    cells.Add(Format(c.FinalTestAccuracy, "P", 100));
-                }
-                else cells.AddRange(["", "", ""]);
+                var cells = new List<string> { first ? row.Label : "", first ? $"{row.PercentRemaining:0.0}" : "" };
+                if (controls) cells.Add(KindNames.GetValueOrDefault(name, name));
+                cells.Add(Format(c.EarlyStopIteration, 1, "0", wide));
+                cells.Add(Format(c.EarlyStopTestAccuracy, 100, "0.00", wide));
+                cells.Add(Format(c.FinalTestAccuracy, 100, "0.00", wide));
+                if (diverged) cells.Add(Diverged(c));
+                table.Add(cells.ToArray());
+                first = false;
             }
-            table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("[grey]mean [[min–max]] over replicates (and reinit draws); accuracies in %[/]");
+        table.Write(writer);
+        int most = report.Rows.SelectMany(r => r.Cells.Values).Max(c => c.Count);
+        if (most > 1)
+        {
+            var over = report.Series.Contains("reinit") ? "replicates and reinit draws" : "replicates";
+            writer.WriteLine(wide ? $"accuracies in %; mean [min–max] over {over}" : $"accuracies in %; mean ±half the min–max range over {over}");
+        }
+        else writer.WriteLine("accuracies in %");
+        if (diverged) writer.WriteLine("diverged: NaN/infinite loss, training stopped; early stop = best point before it");
     }
 
-    static string Format(Statistic s, string format, double scale = 1)
+    static string Diverged(RunReport.Cell c) => c.DivergedAt.Count switch
     {
-        string f(double v) => format == "P" ? (v * scale).ToString("0.00") : v.ToString(format);
-        return s.Count == 1 ? f(s.Mean) : $"{f(s.Mean)} [{f(s.Min)}–{f(s.Max)}]";
+        0 => "",
+        _ when c.Count == 1 => $"diverged at {c.DivergedAt[0]}",
+        _ => $"{c.DivergedAt.Count}/{c.Count} diverged (at {string.Join(", ", c.DivergedAt)})",
+    };
+
+    static string Format(Statistic s, double scale, string format, bool wide)
+    {
+        string F(double v) => (v * scale).ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+        if (s.Count == 1 || s.Min == s.Max) return F(s.Mean);
+        return wide ? $"{F(s.Mean)} [{F(s.Min)}–{F(s.Max)}]" : $"{F(s.Mean)} ±{F((s.Max - s.Min) / 2)}";
     }
 
     public static JsonObject ToJson(RunReport report)
@@ -51,6 +79,7 @@ public static class ReportTable
             ["kind"] = report.Kind,
             ["model"] = report.Model,
             ["dataset"] = report.Dataset,
+            ["replicates"] = report.Replicates,
             ["rows"] = new JsonArray(report.Rows.Select(r =>
             {
                 var o = new JsonObject { ["stage"] = r.Label, ["percent_remaining"] = r.PercentRemaining };
@@ -60,6 +89,8 @@ public static class ReportTable
                         ["early_stop_iteration"] = Stat(c.EarlyStopIteration),
                         ["early_stop_test_accuracy"] = Stat(c.EarlyStopTestAccuracy),
                         ["final_test_accuracy"] = Stat(c.FinalTestAccuracy),
+                        ["stages"] = c.Count,
+                        ["diverged_at"] = new JsonArray(c.DivergedAt.Select(d => (JsonNode)d).ToArray()),
                     };
                 return (JsonNode)o;
             }).ToArray()),

@@ -8,14 +8,14 @@ namespace Lottery.Cli;
 /// <summary>Flags about where and how a command runs, as opposed to what it computes.</summary>
 public sealed class RunOptions
 {
-    public Option<string?> DataRoot { get; } = new("--data-root") { Description = "Directory holding mnist/, fashion-mnist/, cifar-10-batches-bin/ (or set LOTTERY_DATA)" };
-    public Option<string?> RunsDir { get; } = new("--runs-dir") { Description = "Where run directories live (or set LOTTERY_RUNS; default ./runs)" };
+    public Option<string?> DataRoot { get; } = Flags.Text("--data-root", "Directory holding mnist/, fashion-mnist/, cifar-10-batches-bin/ (or set LOTTERY_DATA)");
+    public Option<string?> RunsDir { get; } = Flags.Text("--runs-dir", "Where run directories live (or set LOTTERY_RUNS; default ./runs)");
     public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
-    public Option<int?> Threads { get; } = new("--threads") { Description = "Intra-op threads (default: all cores; 1 per process when running replicates side by side)" };
+    public Option<int?> Threads { get; } = Flags.Integer("--threads", "Intra-op threads (default: all cores; 1 per process when running replicates side by side)", min: 1);
     public Option<bool> Json { get; } = new("--json") { Description = "End by printing one JSON object (progress goes to stderr)" };
-    public Option<int> CheckpointEvery { get; } = new("--checkpoint-every") { Description = "Iterations between checkpoints", DefaultValueFactory = _ => 1000 };
-    public Option<string?> Replicate { get; } = new("--replicate") { Description = "Replicate number(s): 2, 1,3 or 1-3 (default 1; controls: all present)" };
-    public Option<int?> Replicates { get; } = new("--replicates") { Description = "Shorthand for --replicate 1-N" };
+    public Option<int> CheckpointEvery { get; } = Flags.Integer("--checkpoint-every", "Iterations between checkpoints", 1000, min: 1);
+    public Option<string?> Replicate { get; } = Flags.Text("--replicate", "Replicate number(s): 2, 1,3 or 1-3 (default 1; controls: all present)");
+    public Option<int?> Replicates { get; } = Flags.Integer("--replicates", "Shorthand for --replicate 1-N", min: 1);
 
     public IEnumerable<Option> All => [DataRoot, RunsDir, Device, Threads, Json, CheckpointEvery, Replicate, Replicates];
 
@@ -23,7 +23,9 @@ public sealed class RunOptions
     {
         if (p.GetValue(Replicates) is int n)
         {
-            if (n < 1) throw new HparamsException($"--replicates must be at least 1 (got {n})");
+            if (p.GetValue(Replicate) is not null)
+                throw new HparamsException("--replicate and --replicates both name replicates: give one of them (--replicates N is --replicate 1-N)");
+            if (n > 10_000) throw new HparamsException($"--replicates {n} is more than 10000: give fewer");
             return Enumerable.Range(1, n).ToList();
         }
         return p.GetValue(Replicate) is { } text ? ParseIntList(text, "--replicate", 1) : null;
@@ -51,17 +53,18 @@ public sealed class RunOptions
         bool Add(int lo, int hi)
         {
             if (lo < min) return false;
+            if (hi - lo > 10_000) return false;
             for (int i = lo; i <= hi; i++) result.Add(i);
             return true;
         }
     }
 
-    public RunEnvironment Environment(ParseResult p, ConsoleProgress progress)
+    /// <param name="recordedDataRoot">Where an existing run found its data (its manifest), searched after LOTTERY_DATA.</param>
+    public RunEnvironment Environment(ParseResult p, ConsoleProgress progress, string? recordedDataRoot = null)
     {
         var device = CliRuntime.SetUp(p.GetValue(Device)!, p.GetValue(Threads));
-        int checkpointEvery = p.GetValue(CheckpointEvery);
-        if (checkpointEvery < 1) throw new HparamsException($"--checkpoint-every must be at least 1 (got {checkpointEvery})");
-        return new RunEnvironment(CliRuntime.RunsRoot(p.GetValue(RunsDir)),
-            CliRuntime.DataLoader(p.GetValue(DataRoot), device, progress), progress, checkpointEvery, CliRuntime.Versions(p.GetValue(Threads)));
+        return new RunEnvironment(CliRuntime.WritableRunsRoot(p.GetValue(RunsDir)),
+            CliRuntime.DataLoader(p.GetValue(DataRoot), recordedDataRoot, device, progress), progress, p.GetValue(CheckpointEvery),
+            CliRuntime.Versions(p.GetValue(Threads)), progress.Cancellation);
     }
 }

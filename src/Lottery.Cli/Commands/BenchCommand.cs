@@ -13,16 +13,19 @@ public static class BenchCommand
     public static Command Create()
     {
         var presets = new Option<string>("--presets") { Description = "Comma-separated presets to measure", DefaultValueFactory = _ => "lenet_mnist,conv2_cifar10,conv4_cifar10,conv6_cifar10" };
-        var iterations = new Option<int?>("--iterations") { Description = "Timed iterations per model (default: 2000 for LeNet, 60 for conv nets)" };
-        var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: all cores)" };
+        var iterations = Flags.Integer("--iterations", "Timed iterations per model (default: 2000 for LeNet, 60 for conv nets)", min: 10);
+        var threads = Flags.Integer("--threads", "Intra-op threads (default: all cores)", min: 1);
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("bench", "Training iterations per second, evaluation throughput and share of peak for each model (synthetic data)") { presets, iterations, threads, json };
         command.SetAction(p =>
         {
+            var names = p.GetValue(presets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (names.Length == 0) throw new HparamsException("--presets names no preset: `lottery presets` lists them");
+            foreach (var name in names) PresetRegistry.Get(name);   // every name checked before minutes of measuring
             CliRuntime.SetUp("cpu", p.GetValue(threads));
             double peak = Benchmark.MeasurePeakGflops();
             var results = new List<BenchmarkResult>();
-            foreach (var name in p.GetValue(presets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (var name in names)
             {
                 var preset = PresetRegistry.Get(name);
                 var spec = DatasetRegistry.Get(preset.Hparams.Dataset.Dataset);

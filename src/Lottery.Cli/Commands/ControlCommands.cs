@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Lottery.Lottery;
+using Lottery.Hparams;
 using Lottery.Reports;
+using Lottery.Runs;
 
 namespace Lottery.Cli.Commands;
 
@@ -18,21 +20,29 @@ public static class ControlCommands
     {
         var run = new RunOptions();
         var target = new Argument<string>("run") { Description = "Run directory, name, or unique hash prefix (see `lottery runs`)" };
-        var levels = new Option<string?>("--levels") { Description = "Levels to attach to, e.g. 1-7 or 3,6 (default: every pruned level done)" };
-        var draws = new Option<int>("--draws") { Description = "Reinitializations per level (the paper uses 3)", DefaultValueFactory = _ => 1 };
+        var levels = Flags.Text("--levels", "Levels to attach to, e.g. 1-7 or 3,6 (default: every pruned level done)");
+        var draws = Flags.Integer("--draws", "Reinitializations per level (the paper uses 3)", 1, min: 1);
         var command = new Command(name, description) { target };
         foreach (var o in run.All.Append(levels)) command.Options.Add(o);
         if (kind == ControlKind.Reinit) command.Options.Add(draws);
         command.SetAction(p =>
         {
             bool json = p.GetValue(run.Json);
-            var progress = new ConsoleProgress(json);
-            var env = run.Environment(p, progress);
-            using var handle = RunHandle.OpenExisting(env, p.GetValue(target)!);
-            var replicates = run.ReplicateList(p) ?? handle.Layout.Replicates().ToList();
-            if (replicates.Count == 0) throw new Runs.RunFileException($"{handle.Layout.Root} has no replicate yet: run `lottery find` first");
             var levelList = p.GetValue(levels) is { } l ? RunOptions.ParseIntList(l, "--levels", 1) : null;
-            progress.Run(() => new ControlRunner(handle).Run(kind, replicates, levelList, kind == ControlKind.Reinit ? p.GetValue(draws) : 1));
+            var requested = run.ReplicateList(p);
+            // Read-only checks first: nothing is written for a run, replicate or level that is not there.
+            var dir = RunCatalog.Resolve(CliRuntime.RunsRoot(p.GetValue(run.RunsDir)), p.GetValue(target)!);
+            var manifest = RunManifest.LoadVerified(dir);
+            var present = new RunLayout(dir).Replicates().ToList();
+            if (present.Count == 0) throw new RunFileException($"{dir} has no replicate yet: run `lottery find` first");
+            var absent = requested?.Except(present).ToList() ?? [];
+            if (absent.Count > 0)
+                throw new HparamsException($"{Path.GetFileName(dir)} has replicate{(present.Count == 1 ? "" : "s")} {string.Join(", ", present)}, not " +
+                    $"{string.Join(", ", absent)}: run `lottery find --replicate {string.Join(",", absent)}` with the run's flags first, or choose from those");
+            var progress = new ConsoleProgress(json);
+            var env = run.Environment(p, progress, manifest.DataRoot);
+            using var handle = RunHandle.OpenExisting(env, dir);
+            progress.Run(() => new ControlRunner(handle).Run(kind, requested ?? present, levelList, kind == ControlKind.Reinit ? p.GetValue(draws) : 1));
             var report = RunReport.Build(handle.Layout.Root);
             if (json) Output.Print(ReportTable.ToJson(report));
             else ReportTable.Write(report);

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Lottery.Hparams;
 using Lottery.Reports;
 using Lottery.Runs;
-using Spectre.Console;
 
 namespace Lottery.Cli.Commands;
 
@@ -12,9 +11,9 @@ public static class InspectCommands
 {
     public static Command Runs()
     {
-        var runsDir = new Option<string?>("--runs-dir") { Description = "Where run directories live (or LOTTERY_RUNS; default ./runs)" };
+        var runsDir = Flags.Text("--runs-dir", "Where run directories live (or LOTTERY_RUNS; default ./runs)");
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("runs", "List runs: model, dataset, levels done, smallest percent remaining, state") { runsDir, json };
+        var command = new Command("runs", "List runs: model, dataset, replicates, what is done, smallest percent remaining, state") { runsDir, json };
         command.SetAction(p =>
         {
             var root = CliRuntime.RunsRoot(p.GetValue(runsDir));
@@ -27,18 +26,20 @@ public static class InspectCommands
                     ["runs"] = new JsonArray(runs.Select(r => (JsonNode)new JsonObject
                     {
                         ["run"] = r.Run, ["kind"] = r.Kind, ["model"] = r.Model, ["dataset"] = r.Dataset,
-                        ["replicates"] = r.Replicates, ["levels_done"] = r.LevelsDone,
-                        ["smallest_percent_remaining"] = r.SmallestPercentRemaining, ["state"] = r.State,
+                        ["replicates"] = r.Replicates, ["highest_level"] = r.HighestLevel, ["targets_done"] = r.TargetsDone,
+                        ["done"] = r.Done, ["smallest_percent_remaining"] = r.SmallestPercentRemaining,
+                        ["diverged_stages"] = r.Diverged, ["state"] = r.State,
                     }).ToArray()),
                 });
                 return 0;
             }
             if (runs.Count == 0) { Console.WriteLine($"no runs under {root}"); return 0; }
-            var table = new Table().AddColumns("run", "kind", "model", "dataset", "replicates", "levels done", "smallest % remaining", "state");
+            var table = new TextTable().Left("run").Left("model").Left("dataset").Right("reps").Left("done").Right("% left").Left("state");
             foreach (var r in runs)
-                table.AddRow(Markup.Escape(r.Run), r.Kind, r.Model, r.Dataset, $"{r.Replicates}", $"{r.LevelsDone}",
-                    r.SmallestPercentRemaining is double d ? $"{d:0.0}" : "", r.State);
-            AnsiConsole.Write(table);
+                table.Add(r.Run, r.Model, r.Dataset, $"{r.Replicates}", r.Done,
+                    r.SmallestPercentRemaining is double d ? $"{d:0.0}" : "",
+                    r.Diverged > 0 ? $"{r.State}, {r.Diverged} diverged" : r.State);
+            table.Write();
             return 0;
         });
         return command;
@@ -47,18 +48,32 @@ public static class InspectCommands
     public static Command Show()
     {
         var run = new Argument<string>("run") { Description = "Run directory, name, or unique hash prefix" };
-        var runsDir = new Option<string?>("--runs-dir") { Description = "Where run directories live (or LOTTERY_RUNS; default ./runs)" };
+        var runsDir = Flags.Text("--runs-dir", "Where run directories live (or LOTTERY_RUNS; default ./runs)");
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("show", "Per level: percent remaining, early-stopping iteration, test accuracy at early stop and at the end, for the ticket and each control") { run, runsDir, json };
+        var wide = new Option<bool>("--wide") { Description = "Show each statistic's min–max range over replicates (about 100 columns)" };
+        var command = new Command("show", "Per level: percent remaining, early-stopping iteration, test accuracy at early stop and at the end, for the ticket and each control") { run, runsDir, json, wide };
         command.SetAction(p =>
         {
             var dir = RunCatalog.Resolve(CliRuntime.RunsRoot(p.GetValue(runsDir)), p.GetValue(run)!);
             var report = RunReport.Build(dir);
             if (p.GetValue(json)) Output.Print(ReportTable.ToJson(report));
-            else ReportTable.Write(report);
+            else ReportTable.Write(report, p.GetValue(wide));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The pruning of a preset in words, naming only the kinds of layer its model has.</summary>
+    static string Pruning(ExperimentHparams h)
+    {
+        var p = h.Pruning;
+        var excluded = p.ExcludeList.Count > 0 ? $", {string.Join(", ", p.ExcludeList)} kept" : "";
+        if (p.Strategy != "layerwise") return $"global {p.GlobalRate * 100:0.#}%{excluded}";
+        var parts = new List<string>();
+        if (!h.Model.Model.StartsWith("lenet", StringComparison.Ordinal)) parts.Add($"conv {p.ConvRate * 100:0.#}%");
+        parts.Add($"fc {p.FcRate * 100:0.#}%");
+        parts.Add($"output {p.OutputRate * 100:0.#}%");
+        return string.Join(", ", parts) + excluded;
     }
 
     public static Command Presets()
@@ -80,17 +95,14 @@ public static class InspectCommands
                 });
                 return 0;
             }
-            var table = new Table().AddColumns("preset", "dataset", "model", "optimizer", "lr", "iterations", "batch", "pruning per round");
+            var table = new TextTable().Left("preset").Left("optimizer").Right("length").Right("batch").Left("pruning per round");
             foreach (var x in PresetRegistry.All)
             {
                 var h = x.Hparams;
-                var pr = h.Pruning.Strategy == "layerwise"
-                    ? $"layer-wise: conv {h.Pruning.ConvRate * 100:0.#}%, fc {h.Pruning.FcRate * 100:0.#}%, output {h.Pruning.OutputRate * 100:0.#}%"
-                    : $"global {h.Pruning.GlobalRate * 100:0.#}%";
-                table.AddRow(x.Name, h.Dataset.Dataset, h.Model.Model + (h.Model.Dropout > 0 ? $" (dropout {h.Model.Dropout})" : ""),
-                    h.Training.Optimizer, $"{h.Training.Lr:0.####e0}", h.Training.Iterations, $"{h.Dataset.BatchSize}", pr);
+                table.Add(x.Name, $"{h.Training.Optimizer} {h.Training.Lr:0.####e0}", h.Training.Iterations, $"{h.Dataset.BatchSize}", Pruning(h));
             }
-            AnsiConsole.Write(table);
+            table.Write();
+            Console.WriteLine("`lottery presets --json` gives every hyperparameter; the README's Presets section the networks and sources");
             return 0;
         });
         return command;

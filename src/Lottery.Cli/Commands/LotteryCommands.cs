@@ -13,22 +13,23 @@ public static class LotteryCommands
 {
     public static Command Find()
     {
-        var levels = new Option<int>("--levels") { Description = "Pruning rounds after the dense level 0 (LeNet: 12 reach 7.0% remaining)", DefaultValueFactory = _ => 5 };
+        var levels = Flags.Integer("--levels", "Pruning rounds after the dense level 0 (LeNet: 12 reach 7.0% remaining)", 5, min: 0);
         return Create("find", "Find winning tickets by iterative magnitude pruning: train, prune, reset, repeat", RunKind.Lottery, levels, null);
     }
 
     public static Command OneShot()
     {
-        var targets = new Option<string>("--targets") { Description = "Comma-separated percents of weights remaining, e.g. 51.3,21.1,7", Required = true };
+        var targets = Flags.Text("--targets", "Comma-separated percents of weights remaining, e.g. 51.3,21.1,7");
+        targets.Required = true;
         return Create("oneshot", "One-shot pruning: train dense once, prune straight to each target, reset, train", RunKind.OneShot, null, targets);
     }
 
-    static Command Create(string name, string description, RunKind kind, Option<int>? levels, Option<string>? targets)
+    static Command Create(string name, string description, RunKind kind, Option<int>? levels, Option<string?>? targets)
     {
         var experiment = new ExperimentOptions();
         var run = new RunOptions();
-        var seed = new Option<long>("--seed") { Description = "Base seed of every random stream", DefaultValueFactory = _ => 0 };
-        var rewind = new Option<string?>("--rewind") { Description = "Reset survivors to their weights after this step of dense training (late resetting), e.g. 500it" };
+        var seed = Flags.Long("--seed", "Base seed of every random stream", 0);
+        var rewind = Flags.Text("--rewind", "Reset survivors to their weights after this step of dense training (late resetting), e.g. 500it");
         var command = new Command(name, description);
         foreach (var o in experiment.All.Concat(run.All).Append(seed).Append(rewind)) command.Options.Add(o);
         if (levels is not null) command.Options.Add(levels);
@@ -46,12 +47,10 @@ public static class LotteryCommands
                 if (rewindStep == "0it") rewindStep = null;
             }
             bool json = p.GetValue(run.Json);
+            var replicates = run.ReplicateList(p) ?? [1];
             var progress = new ConsoleProgress(json);
             var env = run.Environment(p, progress);
-            var replicates = run.ReplicateList(p) ?? [1];
             using var handle = RunHandle.Open(env, new RunIdentity(kind, hparams, p.GetValue(seed), rewindStep));
-            if (handle.RewindIteration >= handle.Plan.TotalIterations)
-                throw new HparamsException($"--rewind {rewindStep} is not before the end of training ({handle.Plan.TotalIterations} iterations)");
             var runner = new LotteryRunner(handle);
             progress.Run(() => kind == RunKind.Lottery
                 ? runner.Find(p.GetValue(levels!), replicates)
@@ -79,7 +78,7 @@ public static class LotteryCommands
         var list = new List<double>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!double.TryParse(part.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v is <= 0 or >= 100)
+            if (!double.TryParse(part.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !(v > 0 && v < 100))
                 throw new HparamsException($"malformed --targets '{text}': write percents remaining in (0, 100), e.g. 51.3,21.1,7");
             list.Add(v);
         }

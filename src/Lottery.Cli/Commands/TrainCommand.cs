@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Lottery.Lottery;
 using Lottery.Runs;
-using Spectre.Console;
 
 namespace Lottery.Cli.Commands;
 
@@ -14,7 +13,7 @@ public static class TrainCommand
     {
         var experiment = new ExperimentOptions();
         var run = new RunOptions();
-        var seed = new Option<long>("--seed") { Description = "Base seed of every random stream", DefaultValueFactory = _ => 0 };
+        var seed = Flags.Long("--seed", "Base seed of every random stream", 0);
         var command = new Command("train", "Train a dense network (a preset or any flags), measuring validation and test every --eval-every iterations");
         foreach (var o in experiment.All.Concat(run.All).Append(seed)) command.Options.Add(o);
         command.SetAction(p =>
@@ -22,9 +21,9 @@ public static class TrainCommand
             var clock = Stopwatch.StartNew();
             var hparams = experiment.Build(p);
             bool json = p.GetValue(run.Json);
+            var replicates = run.ReplicateList(p) ?? [1];
             var progress = new ConsoleProgress(json);
             var env = run.Environment(p, progress);
-            var replicates = run.ReplicateList(p) ?? [1];
             using var handle = RunHandle.Open(env, new RunIdentity(RunKind.Train, hparams, p.GetValue(seed), null));
             var summaries = progress.Run(() => new LotteryRunner(handle).Train(replicates));
             if (json)
@@ -40,6 +39,7 @@ public static class TrainCommand
                     ["early_stop_test_accuracy"] = first.Outcome.EarlyStopTestAccuracy,
                     ["final_test_accuracy"] = first.Outcome.FinalTestAccuracy,
                     ["final_validation_accuracy"] = first.Outcome.FinalValidationAccuracy,
+                    ["diverged_at"] = first.Outcome.DivergedAt,
                     ["elapsed_seconds"] = clock.Elapsed.TotalSeconds,
                     ["ms_per_iteration"] = summaries.Average(s => s.MillisecondsPerIteration),
                     ["replicates"] = new JsonArray(summaries.Select((s, i) => (JsonNode)WithReplicate(Output.Stage(s), replicates[i])).ToArray()),
@@ -48,15 +48,20 @@ public static class TrainCommand
             }
             else
             {
-                var table = new Table().AddColumns("replicate", "early-stop it", "test acc @ early stop", "final test acc", "ms/it", "seconds");
+                bool diverged = summaries.Any(s => s.Outcome.Diverged);
+                var table = new TextTable().Right("replicate").Right("early-stop it").Right("test acc @ es").Right("final test acc")
+                    .Right("ms/it").Right("seconds");
+                if (diverged) table.Left("note");
                 for (int i = 0; i < summaries.Count; i++)
                 {
                     var s = summaries[i];
-                    table.AddRow($"{replicates[i]}", $"{s.Outcome.EarlyStopIteration}", $"{s.Outcome.EarlyStopTestAccuracy * 100:0.00}%",
-                        $"{s.Outcome.FinalTestAccuracy * 100:0.00}%", $"{s.MillisecondsPerIteration:0.000}", $"{s.Seconds:0.0}");
+                    var cells = new List<string> { $"{replicates[i]}", $"{s.Outcome.EarlyStopIteration}", $"{s.Outcome.EarlyStopTestAccuracy * 100:0.00}%",
+                        $"{s.Outcome.FinalTestAccuracy * 100:0.00}%", $"{s.MillisecondsPerIteration:0.000}", $"{s.Seconds:0.0}" };
+                    if (diverged) cells.Add(s.Outcome.DivergedAt is int at ? $"diverged at {at}" : "");
+                    table.Add(cells.ToArray());
                 }
-                AnsiConsole.Write(table);
-                AnsiConsole.MarkupLine(Markup.Escape($"run: {handle.Layout.Root} ({summaries[0].WeightsTotal:N0} prunable weights)"));
+                table.Write();
+                Console.WriteLine($"run: {handle.Layout.Root} ({summaries[0].WeightsTotal:N0} prunable weights)");
             }
             return 0;
         });

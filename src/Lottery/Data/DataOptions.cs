@@ -13,6 +13,9 @@ public sealed record DataOptions
     /// <summary>Data root from <c>LOTTERY_DATA</c>, searched after an explicit root.</summary>
     public string? EnvironmentDataRoot { get; init; }
 
+    /// <summary>Roots recorded by earlier commands (a run's manifest), searched after <c>LOTTERY_DATA</c>.</summary>
+    public IReadOnlyList<string> RecordedRoots { get; init; } = [];
+
     /// <summary>User cache root (<c>$XDG_CACHE_HOME/lottery/datasets</c>); searched, and where downloads go.</summary>
     public required string CacheRoot { get; init; }
 

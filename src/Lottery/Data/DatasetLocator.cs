@@ -17,8 +17,9 @@ public sealed class DatasetLocator(DataOptions? options = null)
         {
             (dataRoot, "--data-root"),
             (options.EnvironmentDataRoot, "LOTTERY_DATA"),
-            (options.CacheRoot, "user cache"),
         };
+        roots.AddRange(options.RecordedRoots.Select(r => ((string?)r, "run manifest")));
+        roots.Add((options.CacheRoot, "user cache"));
         roots.AddRange(options.SystemRoots.Select(r => ((string?)r, "system")));
 
         var seen = new HashSet<string>(StringComparer.Ordinal);

@@ -19,24 +19,19 @@ public sealed class SplitData : IDisposable
     public required double[] Mean { get; init; }
     public required double[] Std { get; init; }
     public required IReadOnlyDictionary<string, string> Checksums { get; init; }
+    /// <summary>The data root the files were read from (the parent of the dataset's directory), when read from disk.</summary>
+    public string? Root { get; init; }
 
     public static SplitData Create(RawDataset raw, DatasetHparams hparams, Device? device = null)
     {
-        hparams.Validate();
         var spec = raw.Spec;
         int trainCount = raw.TrainLabels.Length;
-        if (hparams.ValidationSize >= trainCount)
-            throw new HparamsException($"validation size {hparams.ValidationSize} leaves no training data ({spec.Name} has {trainCount} training examples)");
+        hparams.TrainingExamples(spec.Name, trainCount);
         var order = Enumerable.Range(0, trainCount).ToArray();
         new Random(hparams.SplitSeed).Shuffle(order);
         var validation = order[^hparams.ValidationSize..];
         var train = order[..^hparams.ValidationSize];
-        if (hparams.TrainSubset is int subset)
-        {
-            if (subset > train.Length)
-                throw new HparamsException($"train subset {subset} is larger than the {train.Length} training examples left after validation");
-            train = train[..subset];
-        }
+        if (hparams.TrainSubset is int subset) train = train[..subset];
         var shape = new InputShape(spec.Channels, spec.Height, spec.Width, spec.Classes);
         var (mean, std) = hparams.Normalize ? ChannelStatistics(raw.TrainImages, train, shape) : (Zeros(shape.Channels), Ones(shape.Channels));
         device ??= CPU;
@@ -49,6 +44,7 @@ public sealed class SplitData : IDisposable
             Mean = mean,
             Std = std,
             Checksums = raw.FileChecksums,
+            Root = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(raw.Root)),
         };
     }
 

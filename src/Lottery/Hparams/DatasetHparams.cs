@@ -26,7 +26,27 @@ public sealed record DatasetHparams(
     public void Validate()
     {
         if (BatchSize < 1) throw new HparamsException($"batch size must be at least 1 (got {BatchSize})");
-        if (ValidationSize < 0) throw new HparamsException($"validation size cannot be negative (got {ValidationSize})");
+        if (ValidationSize < 1)
+            throw new HparamsException($"validation size must be at least 1 (got {ValidationSize}): early stopping needs a validation set (the paper holds out 5000)");
         if (TrainSubset is < 1) throw new HparamsException($"train subset must be at least 1 (got {TrainSubset})");
+    }
+
+    /// <summary>The examples training sees, given the dataset's <paramref name="datasetTrainCount"/> training examples;
+    /// refuses a split or batch that does not fit, before anything is computed.</summary>
+    public int TrainingExamples(string dataset, int datasetTrainCount)
+    {
+        Validate();
+        if (ValidationSize >= datasetTrainCount)
+            throw new HparamsException($"validation size {ValidationSize} leaves no training data ({dataset} has {datasetTrainCount} training examples)");
+        int train = datasetTrainCount - ValidationSize;
+        if (TrainSubset is int subset)
+        {
+            if (subset > train)
+                throw new HparamsException($"train subset {subset} is larger than the {train} training examples left after validation: use at most {train}");
+            train = subset;
+        }
+        if (BatchSize > train)
+            throw new HparamsException($"batch size {BatchSize} is larger than the {train} training examples: use at most {train}");
+        return train;
     }
 }

@@ -12,6 +12,6 @@ public sealed record ModelHparams(string Model, string Initializer = "glorot_nor
 
     public void Validate()
     {
-        if (Dropout is < 0 or >= 1) throw new HparamsException($"dropout must be in [0, 1) (got {Dropout})");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new HparamsException($"dropout must be in [0, 1) (got {Dropout})");
     }
 }

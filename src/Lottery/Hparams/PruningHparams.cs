@@ -7,7 +7,7 @@ namespace Lottery.Hparams;
 /// <param name="OutputRate">Layer-wise: the same for the output layer.</param>
 /// <param name="LayerRates">Layer-wise: per-tensor overrides by name (e.g. fc1.weight=0.3).</param>
 /// <param name="GlobalRate">Global: fraction of all remaining prunable weights pruned per round.</param>
-/// <param name="Exclude">Global: tensors never pruned (VGG-19: fc; the CIFAR ResNet: shortcuts and fc).</param>
+/// <param name="Exclude">Tensors never pruned (VGG-19: fc; the CIFAR ResNet: shortcuts and fc), under either strategy.</param>
 public sealed record PruningHparams(
     string Strategy = "layerwise",
     double ConvRate = 0.1,
@@ -29,8 +29,8 @@ public sealed record PruningHparams(
             c.Add("conv_rate", ConvRate, double.NaN).Add("fc_rate", FcRate, double.NaN)
              .Add("output_rate", OutputRate, double.NaN).Add("layer_rates", LayerRateMap);
         else
-            c.Add("global_rate", GlobalRate, double.NaN).Add("exclude", ExcludeList.OrderBy(x => x, StringComparer.Ordinal));
-        return c;
+            c.Add("global_rate", GlobalRate, double.NaN);
+        return c.Add("exclude", ExcludeList.OrderBy(x => x, StringComparer.Ordinal));
     }
 
     public void Validate()
@@ -39,7 +39,30 @@ public sealed record PruningHparams(
             throw new HparamsException($"unknown pruning strategy '{Strategy}': use layerwise or global");
         foreach (var (name, rate) in new[] { ("conv", ConvRate), ("fc", FcRate), ("output", OutputRate), ("global", GlobalRate) }
                      .Concat(LayerRateMap.Select(kv => (kv.Key, kv.Value))))
-            if (rate is < 0 or >= 1 || double.IsNaN(rate))
+            if (!(rate >= 0 && rate < 1))
                 throw new HparamsException($"pruning rate for {name} must be in [0, 1) (got {rate})");
+    }
+
+    /// <summary>The same hyperparameters with every tensor name written in full as the model names it ("fc1" and
+    /// "fc1.weight" are one tensor and must give one run hash), duplicates removed. Unknown names are refused.</summary>
+    public PruningHparams Normalize(IReadOnlyList<string> tensorNames)
+    {
+        string Resolve(string given, string what) =>
+            tensorNames.FirstOrDefault(n => n == given || n == given + ".weight")
+            ?? throw new HparamsException($"{what} names no prunable tensor '{given}': the model has {string.Join(", ", tensorNames)}");
+        var rates = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (name, rate) in LayerRateMap)
+        {
+            var full = Resolve(name, "layer rate");
+            if (rates.TryGetValue(full, out var other) && other != rate)
+                throw new HparamsException($"layer rate for {full} is given twice ({other} and {rate}): give it once");
+            rates[full] = rate;
+        }
+        var exclude = ExcludeList.Select(e => Resolve(e, "exclude")).Distinct().Order(StringComparer.Ordinal).ToList();
+        return this with
+        {
+            LayerRates = LayerRates is null ? null : rates,
+            Exclude = Exclude is null ? null : exclude,
+        };
     }
 }

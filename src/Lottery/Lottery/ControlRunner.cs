@@ -20,7 +20,6 @@ public sealed class ControlRunner(RunHandle run)
         var work = new List<(int R, int Level, int Draw)>();
         foreach (var r in replicates)
         {
-            run.Claim(r);
             var done = run.Layout.Levels(r).Where(l => l > 0 && File.Exists(Path.Combine(run.Layout.Level(r, l), "mask.tsr"))).ToList();
             if (done.Count == 0)
                 throw new RunFileException($"replicate {r} of {run.Layout.Root} has no pruned level yet: run `lottery find` first");
@@ -31,6 +30,8 @@ public sealed class ControlRunner(RunHandle run)
             foreach (var level in chosen)
                 for (int d = 1; d <= (kind == ControlKind.Reinit ? draws : 1); d++) work.Add((r, level, d));
         }
+        // Locked only once every replicate and level asked for is known to be there: a refused command writes nothing.
+        foreach (var r in replicates) run.Claim(r);
         var summaries = new List<StageSummary>();
         int index = 0;
         foreach (var (r, level, draw) in work)

@@ -49,7 +49,7 @@ public sealed class LotteryRunner(RunHandle run)
             var summaries = new List<StageSummary> { Level0(r, ++index, count) };
             var dense = Mask.Dense(run.PrunableTensors);
             // The dense trained weights are read once per replicate, and only if some target still needs its mask.
-            var trained = new Lazy<IReadOnlyDictionary<string, float[]>>(() => TrainedWeights(r, 0));
+            var trained = new Lazy<IReadOnlyDictionary<string, float[]>>(() => WeightsToPrune(r, 0));
             foreach (var target in targets)
             {
                 var dir = run.Layout.Target(r, target);
@@ -78,11 +78,19 @@ public sealed class LotteryRunner(RunHandle run)
     Mask MaskOfLevel(int r, int level, Mask previous)
     {
         var path = Path.Combine(run.Layout.Level(r, level), "mask.tsr");
-        return File.Exists(path) ? WeightsIO.LoadMask(path) : run.Pruner.PruneRound(previous, TrainedWeights(r, level - 1));
+        return File.Exists(path) ? WeightsIO.LoadMask(path) : run.Pruner.PruneRound(previous, WeightsToPrune(r, level - 1));
     }
 
-    IReadOnlyDictionary<string, float[]> TrainedWeights(int r, int level) =>
-        WeightsIO.LoadWeights(Path.Combine(run.Layout.Level(r, level), Trainer.FinalFile));
+    /// <summary>The trained weights of a finished level, to rank by magnitude. A diverged level's weights are NaN
+    /// or infinite and rank nothing: the run stops there with one line saying so.</summary>
+    IReadOnlyDictionary<string, float[]> WeightsToPrune(int r, int level)
+    {
+        var dir = run.Layout.Level(r, level);
+        if (StageSummary.TryLoad(dir)?.Outcome.DivergedAt is int at)
+            throw new HparamsException($"replicate {r} level {level} diverged at iteration {at} (NaN or infinite loss): its weights cannot be " +
+                "ranked for pruning, so no later level is trained; lower --lr or add --warmup and start a new run (`lottery show` has the results so far)");
+        return WeightsIO.LoadWeights(Path.Combine(dir, Trainer.FinalFile));
+    }
 
     /// <summary>θ0, or θk (saved by dense training at the rewind iteration) when rewinding.</summary>
     public IReadOnlyDictionary<string, float[]> RewindWeights(int r) => run.RewindIteration == 0

@@ -9,9 +9,11 @@ namespace Lottery.Lottery;
 /// <param name="Observer">Progress callbacks.</param>
 /// <param name="CheckpointEvery">Iterations between checkpoints within a stage.</param>
 /// <param name="Versions">Program and library versions recorded in manifests.</param>
+/// <param name="Cancellation">Stops training at the next iteration (Ctrl-C); the last checkpoint is kept.</param>
 public sealed record RunEnvironment(
     string RunsRoot,
     Func<DatasetHparams, SplitData> LoadData,
     ILotteryObserver Observer,
     int CheckpointEvery,
-    IReadOnlyDictionary<string, string> Versions);
+    IReadOnlyDictionary<string, string> Versions,
+    CancellationToken Cancellation = default);

@@ -21,6 +21,8 @@ public sealed class RunHandle : IDisposable
     TrainingPlan? _plan;
     Pruner? _pruner;
     RunManifest _manifest;
+    bool _created;
+    readonly HashSet<int> _createdReplicates = [];
 
     public RunEnvironment Environment { get; }
     public RunLayout Layout { get; }
@@ -43,20 +45,28 @@ public sealed class RunHandle : IDisposable
     /// process holds it.</summary>
     public void Claim(int replicate)
     {
-        if (!_locks.ContainsKey(replicate)) _locks[replicate] = RunLock.Acquire(Layout.Replicate(replicate));
+        if (_locks.ContainsKey(replicate)) return;
+        var dir = Layout.Replicate(replicate);
+        if (!Directory.Exists(dir)) _createdReplicates.Add(replicate);
+        _locks[replicate] = RunLock.Acquire(dir);
+        // Temporary files of writes cut short by a crash (kill -9): no other process writes in a locked replicate.
+        AtomicFile.RemoveStaleTemporaries(dir, recursive: true);
     }
 
-    /// <summary>Opens (creating if needed) the directory of <paramref name="identity"/> under the runs root.</summary>
-    public static RunHandle Open(RunEnvironment environment, RunIdentity identity)
+    /// <summary>Opens (creating if needed) the directory of <paramref name="identity"/> under the runs root.
+    /// Everything that can be checked is checked first (hyperparameters against the model and the dataset's size,
+    /// the rewind point, the data itself for a new run), so a command that fails leaves no directory behind.</summary>
+    public static RunHandle Open(RunEnvironment environment, RunIdentity identity) => Open(environment, identity, existing: false);
+
+    static RunHandle Open(RunEnvironment environment, RunIdentity identity, bool existing)
     {
-        identity.Hparams.Validate();
-        ModelRegistry.Validate(identity.Hparams.Model.Model);
-        Initializers.Validate(identity.Hparams.Model.Initializer);
-        if (identity.Rewind is not null) Step.Parse(identity.Rewind);
-        ValidateAgainstModel(identity);
+        // An existing run keeps the identity its manifest records (normalizing names could change an old run's hash).
+        var checkedIdentity = Checked(identity);
+        if (!existing) identity = checkedIdentity;
         var layout = new RunLayout(Path.Combine(environment.RunsRoot, identity.DirectoryName));
-        Directory.CreateDirectory(layout.Root);
         RunManifest manifest;
+        SplitData? data = null;
+        bool created = false;
         if (File.Exists(layout.Manifest))
         {
             manifest = RunManifest.Load(layout.Manifest);
@@ -65,6 +75,9 @@ public sealed class RunHandle : IDisposable
         }
         else
         {
+            // A new run: find and read the data before the directory exists, so a missing dataset leaves nothing.
+            data = environment.LoadData(identity.Hparams.Dataset);
+            created = !Directory.Exists(layout.Root);
             manifest = new RunManifest
             {
                 Kind = identity.Kind.Prefix(),
@@ -76,47 +89,90 @@ public sealed class RunHandle : IDisposable
                 Created = DateTimeOffset.UtcNow,
                 Versions = new Dictionary<string, string>(environment.Versions),
             };
-            manifest.Save(layout.Manifest);
+            try
+            {
+                CreateDirectory(layout.Root);
+            }
+            catch
+            {
+                data.Dispose();
+                throw;
+            }
         }
-        return new RunHandle(environment, layout, identity, manifest);
+        AtomicFile.RemoveStaleTemporaries(layout.Root);
+        var handle = new RunHandle(environment, layout, identity, manifest) { _created = created };
+        if (data is not null) handle.Adopt(data);
+        return handle;
     }
 
-    /// <summary>Checks what needs the model's layers (pruning layer names, exclusions) before anything is written.
-    /// Data supplied by the caller under another name (tests' synthetic data) is checked when it loads instead.</summary>
-    static void ValidateAgainstModel(RunIdentity identity)
+    /// <summary>The identity with its hyperparameters validated and normalized, refusing before anything is written:
+    /// names checked against the model's layers, the schedule against the dataset's size, the rewind point against
+    /// the training length. Data supplied by the caller under another name (tests' synthetic data) is checked when
+    /// it loads instead.</summary>
+    static RunIdentity Checked(RunIdentity identity)
     {
-        var spec = DatasetRegistry.Find(identity.Hparams.Dataset.Dataset);
-        if (spec is null || identity.Kind == RunKind.Train) return;
-        using var model = ModelRegistry.Create(identity.Hparams.Model, new InputShape(spec.Channels, spec.Height, spec.Width, spec.Classes));
-        _ = new Pruner(identity.Hparams.Pruning, model.PrunableTensors);
+        var h = identity.Hparams;
+        h.Validate();
+        ModelRegistry.Validate(h.Model.Model);
+        Initializers.Validate(h.Model.Initializer);
+        if (identity.Rewind is not null)
+        {
+            try { Step.Parse(identity.Rewind); }
+            catch (FormatException e) { throw new HparamsException($"--rewind: {e.Message}"); }
+        }
+        var spec = DatasetRegistry.Find(h.Dataset.Dataset);
+        if (spec is null) return identity;
+        using (var model = ModelRegistry.Create(h.Model, new InputShape(spec.Channels, spec.Height, spec.Width, spec.Classes)))
+        {
+            h = h with { Pruning = h.Pruning.Normalize(model.PrunableTensors.Select(t => t.Name).ToList()) };
+            if (identity.Kind != RunKind.Train) _ = new Pruner(h.Pruning, model.PrunableTensors);
+        }
+        var plan = TrainingPlan.For(h, spec.TrainCount);
+        if (identity.Rewind is not null && plan.ToIterations(identity.Rewind) >= plan.TotalIterations)
+            throw new HparamsException($"--rewind {identity.Rewind} is not before the end of training ({plan.TotalIterations} iterations): rewind to an earlier step");
+        return identity with { Hparams = h };
+    }
+
+    /// <summary>Creates a directory, turning the file system's refusal into one line that names the fix.</summary>
+    static void CreateDirectory(string path)
+    {
+        try { Directory.CreateDirectory(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunFileException($"cannot create {path} ({e.Message.TrimEnd('.')}): choose a writable directory with --runs-dir or LOTTERY_RUNS");
+        }
     }
 
     /// <summary>Opens an existing run directory (by path, name or unique hash prefix under the runs root).</summary>
     public static RunHandle OpenExisting(RunEnvironment environment, string run)
     {
         var dir = RunCatalog.Resolve(environment.RunsRoot, run);
-        var manifest = RunManifest.Load(Path.Combine(dir, "manifest.json"));
-        var identity = manifest.Identity;
-        if (identity.DirectoryName != Path.GetFileName(dir.TrimEnd('/')))
-            throw new RunFileException($"{dir}: its manifest hashes to {identity.DirectoryName}; was the directory renamed or the manifest edited?");
-        return Open(environment with { RunsRoot = Path.GetDirectoryName(Path.GetFullPath(dir).TrimEnd('/'))! }, identity);
+        var identity = RunManifest.LoadVerified(dir).Identity;
+        return Open(environment with { RunsRoot = Path.GetDirectoryName(Path.GetFullPath(dir).TrimEnd('/'))! }, identity, existing: true);
     }
 
     public SplitData Data
     {
         get
         {
-            if (_data is not null) return _data;
-            _data = Environment.LoadData(Hparams.Dataset);
-            _manifest = _manifest with
-            {
-                DatasetChecksums = new Dictionary<string, string>(_data.Checksums),
-                NormalizationMean = _data.Mean,
-                NormalizationStd = _data.Std,
-            };
-            _manifest.Save(Layout.Manifest);
-            return _data;
+            if (_data is null) Adopt(Environment.LoadData(Hparams.Dataset));
+            return _data!;
         }
+    }
+
+    /// <summary>Takes loaded data as this run's, recording its checksums, normalization and root in the manifest
+    /// (the root lets controls and later commands find the data without --data-root).</summary>
+    void Adopt(SplitData data)
+    {
+        _data = data;
+        _manifest = _manifest with
+        {
+            DatasetChecksums = new Dictionary<string, string>(data.Checksums),
+            NormalizationMean = data.Mean,
+            NormalizationStd = data.Std,
+            DataRoot = data.Root ?? _manifest.DataRoot,
+        };
+        _manifest.Save(Layout.Manifest);
     }
 
     public TrainingPlan Plan => _plan ??= TrainingPlan.Create(Hparams.Training, Hparams.Dataset.BatchSize, Data.Train.Count);
@@ -144,7 +200,18 @@ public sealed class RunHandle : IDisposable
         var seeds = ReplicateSeeds.For(Identity.Seed, replicate);
         var path = Path.Combine(Layout.Replicate(replicate), "seeds.json");
         if (!File.Exists(path))
+        {
             AtomicFile.WriteAllText(path, JsonSerializer.Serialize(seeds.ToDictionary(), RunManifest.Json) + "\n");
+            return seeds;
+        }
+        // The seeds are derived from the run's seed, never read back; the file is the record, checked like the others.
+        Dictionary<string, long>? recorded;
+        try { recorded = JsonSerializer.Deserialize<Dictionary<string, long>>(File.ReadAllText(path), RunManifest.Json); }
+        catch (Exception e) when (e is JsonException or NotSupportedException) { recorded = null; }
+        var expected = seeds.ToDictionary();
+        if (recorded is null || recorded.Count != expected.Count || expected.Any(kv => recorded.GetValueOrDefault(kv.Key) != kv.Value))
+            throw new RunFileException($"{path} is corrupted or edited (it does not hold the seeds derived from the run's seed {Identity.Seed}): " +
+                "delete it and re-run the command (it is written again)");
         return seeds;
     }
 
@@ -175,5 +242,28 @@ public sealed class RunHandle : IDisposable
     {
         _data?.Dispose();
         foreach (var l in _locks.Values) l.Dispose();
+        RemoveWhatDidNothing();
+    }
+
+    /// <summary>A command that failed before any stage began leaves nothing behind: the run directory (or the
+    /// replicate directories) this handle created are removed when no stage directory was made in them.</summary>
+    void RemoveWhatDidNothing()
+    {
+        bool HasStages(int r) => Directory.Exists(Layout.Replicate(r)) &&
+            Directory.EnumerateDirectories(Layout.Replicate(r)).Any(d => Path.GetFileName(d) is { } n && (n.StartsWith("level_") || n.StartsWith("target_")));
+        try
+        {
+            if (_created && !Layout.Replicates().Any(HasStages))
+            {
+                Directory.Delete(Layout.Root, recursive: true);
+                return;
+            }
+            foreach (var r in _createdReplicates.Where(r => !HasStages(r)))
+                Directory.Delete(Layout.Replicate(r), recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: another process may have started work in it meanwhile.
+        }
     }
 }

@@ -21,32 +21,43 @@ public sealed class StageRunner(RunHandle run)
         var finished = StageSummary.TryLoad(dir);
         if (finished is not null)
         {
-            VerifyFinalWeights(dir, WeightsIO.LoadMask(maskPath));
-            observer.OnStageSkipped(request.Description, finished);
-            return finished;
+            // Done means every file the stage produces is there: a file deleted on the program's advice (it was
+            // damaged) makes the stage run again, to the same result, instead of failing on the missing file.
+            var lacking = ProducedFiles(request).FirstOrDefault(f => !File.Exists(Path.Combine(dir, f)));
+            if (lacking is null)
+            {
+                var saved = WeightsIO.LoadMask(maskPath);
+                VerifyFinalWeights(dir, saved);
+                VerifyMetrics(dir, finished);
+                VerifySparsity(dir, saved);
+                observer.OnStageSkipped(request.Description, finished);
+                return finished;
+            }
+            observer.OnMessage($"{request.Description}: {lacking} is missing, so the stage is computed again");
+            File.Delete(Path.Combine(dir, StageSummary.FileName));
         }
+
+        // Everything a new stage reads is read before its first file is written: a damaged input stops the command
+        // without leaving a half-prepared stage behind.
+        var mask = request.Mask;
+        if (File.Exists(maskPath) && !WeightsIO.LoadMask(maskPath).SameAs(mask))
+            throw new RunFileException($"{maskPath} differs from the mask this stage computes: delete {dir} and re-run");
+        var startPath = Path.Combine(dir, "start.tsr");
+        var startWeights = File.Exists(startPath) ? null : WeightsIO.Masked(request.StartWeights(), mask);
+        var data = run.Data;
 
         Directory.CreateDirectory(dir);
-        var mask = request.Mask;
-        if (File.Exists(maskPath))
-        {
-            if (!WeightsIO.LoadMask(maskPath).SameAs(mask))
-                throw new RunFileException($"{maskPath} differs from the mask this stage computes: delete {dir} and re-run");
-        }
-        else WeightsIO.SaveMask(maskPath, mask);
-
-        var data = run.Data;
+        AtomicFile.RemoveStaleTemporaries(dir);
+        if (!File.Exists(maskPath)) WeightsIO.SaveMask(maskPath, mask);
         using var model = ModelRegistry.Create(run.Hparams.Model, data.Shape);
         var report = mask.Report(model.PrunableTensors);
-        AtomicFile.WriteAllText(Path.Combine(dir, "sparsity.json"),
-            System.Text.Json.JsonSerializer.Serialize(report, RunManifest.Json) + "\n");
-        var startPath = Path.Combine(dir, "start.tsr");
-        if (!File.Exists(startPath)) WeightsIO.SaveWeights(startPath, WeightsIO.Masked(request.StartWeights(), mask));
+        WriteSparsity(dir, report);
+        if (startWeights is not null) WeightsIO.SaveWeights(startPath, startWeights);
 
         using var arena = new ParameterArena(model);
         arena.Load(WeightsIO.LoadWeights(startPath));
         arena.SetMask(mask);
-        var trainer = new Trainer(arena, data, run.Plan, observer) { AfterIteration = run.AfterIteration };
+        var trainer = new Trainer(arena, data, run.Plan, observer) { AfterIteration = run.AfterIteration, Cancellation = run.Environment.Cancellation };
         var result = trainer.Run(new StageSpec(request.Description, dir, request.Seeds.Data, request.Seeds.Dropout,
             request.StartIteration, request.CaptureIteration, run.Environment.CheckpointEvery));
 
@@ -56,6 +67,41 @@ public sealed class StageRunner(RunHandle run)
         summary.Save(dir);
         observer.OnStageDone(request.Description, summary);
         return summary;
+    }
+
+    const string SparsityFile = "sparsity.json";
+
+    static IEnumerable<string> ProducedFiles(StageRequest request) =>
+        new[] { "mask.tsr", Trainer.MetricsFile, Trainer.FinalFile }.Concat(request.CaptureIteration is null ? [] : [Trainer.CaptureFile]);
+
+    static void WriteSparsity(string dir, SparsityReport report) =>
+        AtomicFile.WriteAllText(Path.Combine(dir, SparsityFile), System.Text.Json.JsonSerializer.Serialize(report, RunManifest.Json) + "\n");
+
+    /// <summary>metrics.csv of a finished stage must parse and reach the stage's last iteration.</summary>
+    static void VerifyMetrics(string dir, StageSummary summary)
+    {
+        var path = Path.Combine(dir, Trainer.MetricsFile);
+        var rows = MetricsLog.Read(path);
+        int last = rows.Count == 0 ? -1 : rows[^1].Iteration;
+        if (last != summary.Outcome.FinalIteration)
+            throw new RunFileException($"{path} is cut (its last row is iteration {last}, the stage ended at {summary.Outcome.FinalIteration}): " +
+                "delete it and re-run the command to recompute the stage");
+    }
+
+    /// <summary>sparsity.json must describe the saved mask; a missing one is written again from the mask.</summary>
+    void VerifySparsity(string dir, Mask mask)
+    {
+        var path = Path.Combine(dir, SparsityFile);
+        if (!File.Exists(path))
+        {
+            WriteSparsity(dir, mask.Report(run.PrunableTensors));
+            return;
+        }
+        SparsityReport? report;
+        try { report = System.Text.Json.JsonSerializer.Deserialize<SparsityReport>(File.ReadAllText(path), RunManifest.Json); }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or ArgumentException) { report = null; }
+        if (report is null || report.Remaining != mask.TotalRemaining || report.Weights != mask.TotalSize)
+            throw new RunFileException($"{path} is corrupted or does not describe mask.tsr: delete it and re-run the command (it is written again from the mask)");
     }
 
     /// <summary>Fails loudly when a pruned weight is non-zero in final.tsr.</summary>

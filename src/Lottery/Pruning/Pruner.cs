@@ -22,27 +22,21 @@ public sealed class Pruner
         hparams.Validate();
         _tensors = tensors;
         var names = tensors.Select(t => t.Name).ToList();
-        string Resolve(string given, string what) =>
-            names.FirstOrDefault(n => n == given || n == given + ".weight")
-            ?? throw new HparamsException($"{what} names no prunable tensor '{given}': the model has {string.Join(", ", names)}");
-
+        hparams = hparams.Normalize(names);
+        var excluded = hparams.ExcludeList.ToHashSet();
+        Excluded = names.Where(excluded.Contains).ToList();
         if (hparams.Strategy == "layerwise")
         {
-            var overrides = hparams.LayerRateMap.ToDictionary(kv => Resolve(kv.Key, "layer rate"), kv => kv.Value);
-            Groups = tensors.Select(t => new PruningGroup([t.Name], overrides.TryGetValue(t.Name, out var r) ? r : t.Kind switch
-            {
-                LayerKind.Conv => hparams.ConvRate,
-                LayerKind.FullyConnected => hparams.FcRate,
-                _ => hparams.OutputRate,
-            })).ToList();
-            Excluded = [];
+            var overrides = hparams.LayerRateMap;
+            Groups = tensors.Where(t => !excluded.Contains(t.Name)).Select(t => new PruningGroup([t.Name],
+                overrides.TryGetValue(t.Name, out var r) ? r : t.Kind switch
+                {
+                    LayerKind.Conv => hparams.ConvRate,
+                    LayerKind.FullyConnected => hparams.FcRate,
+                    _ => hparams.OutputRate,
+                })).ToList();
         }
-        else
-        {
-            var excluded = hparams.ExcludeList.Select(e => Resolve(e, "exclude")).ToHashSet();
-            Groups = [new PruningGroup(names.Where(n => !excluded.Contains(n)).ToList(), hparams.GlobalRate)];
-            Excluded = names.Where(excluded.Contains).ToList();
-        }
+        else Groups = [new PruningGroup(names.Where(n => !excluded.Contains(n)).ToList(), hparams.GlobalRate)];
     }
 
     /// <summary>One round: prunes round(rate × remaining) of the smallest-magnitude surviving weights of each group.</summary>

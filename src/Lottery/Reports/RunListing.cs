@@ -4,29 +4,41 @@ using Lottery.Runs;
 namespace Lottery.Reports;
 
 /// <summary>A line of `lottery runs`: what a run directory holds and how far it got.</summary>
-public sealed record RunListing(string Run, string Kind, string Model, string Dataset, int Replicates, int LevelsDone,
-    double? SmallestPercentRemaining, string State)
+/// <param name="HighestLevel">The last level L such that levels 0..L are finished in every replicate (null: none).</param>
+/// <param name="TargetsDone">One-shot targets finished in every replicate.</param>
+/// <param name="Diverged">Finished stages (trunk levels and targets) whose training diverged.</param>
+public sealed record RunListing(string Run, string Kind, string Model, string Dataset, int Replicates, int? HighestLevel,
+    int TargetsDone, double? SmallestPercentRemaining, int Diverged, string State)
 {
+    /// <summary>What is done, in words: "levels 0–3", "dense + 2 targets", "dense", "nothing".</summary>
+    public string Done => HighestLevel is not int h ? "nothing"
+        : Kind == "oneshot" ? $"dense + {TargetsDone} target{(TargetsDone == 1 ? "" : "s")}"
+        : Kind == "train" || h == 0 ? "dense"
+        : $"levels 0–{h}";
+
     public static IReadOnlyList<RunListing> Scan(string runsRoot) => RunCatalog.List(runsRoot).Select(dir =>
     {
         var name = Path.GetFileName(dir);
         RunManifest manifest;
-        try { manifest = RunManifest.Load(Path.Combine(dir, "manifest.json")); }
-        catch (RunFileException) { return new RunListing(name, "?", "?", "?", 0, 0, null, "corrupted manifest"); }
+        try { manifest = RunManifest.LoadVerified(dir); }
+        catch (RunFileException) { return new RunListing(name, "?", "?", "?", 0, null, 0, null, 0, "damaged manifest (`lottery show` says why)"); }
         var layout = new RunLayout(dir);
         var replicates = layout.Replicates().ToList();
         // Summaries are read once: per replicate, its levels and one-shot targets.
-        var stages = replicates.ToDictionary(r => r, r => layout.Levels(r).Select(l => layout.Level(r, l))
-            .Concat(layout.Targets(r).Select(t => t.Directory)).Select(SafeSummary).ToList());
-        var all = stages.Values.SelectMany(s => s).ToList();
+        var levels = replicates.ToDictionary(r => r, r => layout.Levels(r).ToDictionary(l => l, l => SafeSummary(layout.Level(r, l))));
+        var targets = replicates.ToDictionary(r => r, r => layout.Targets(r).Select(t => SafeSummary(t.Directory)).ToList());
+        var all = levels.Values.SelectMany(l => l.Values).Concat(targets.Values.SelectMany(t => t)).ToList();
         var done = all.OfType<StageSummary>().ToList();
-        // Levels (and one-shot targets) finished by every replicate.
-        int levelsDone = replicates.Count == 0 ? 0 : stages.Values.Min(s => s.Count(x => x is not null));
+        int? highest = null;
+        if (replicates.Count > 0)
+            for (int l = 0; replicates.All(r => levels[r].GetValueOrDefault(l) is not null); l++) highest = l;
+        int targetsDone = replicates.Count == 0 ? 0 : targets.Values.Min(t => t.Count(x => x is not null));
         string state = replicates.Any(r => RunLock.IsHeld(layout.Replicate(r))) ? "running"
             : done.Count == all.Count && all.Count > 0 ? "complete"
             : all.Count == 0 ? "empty" : "interrupted";
         return new RunListing(name, manifest.Kind, manifest.Hparams.Model.Model, manifest.Hparams.Dataset.Dataset,
-            replicates.Count, levelsDone, done.Count == 0 ? null : done.Min(s => s.PercentRemaining), state);
+            replicates.Count, highest, targetsDone, done.Count == 0 ? null : done.Min(s => s.PercentRemaining),
+            done.Count(s => s.Outcome.Diverged), state);
     }).ToList();
 
     static StageSummary? SafeSummary(string dir)

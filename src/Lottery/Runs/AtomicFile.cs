@@ -25,6 +25,28 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Deletes temporary files in <paramref name="directory"/> left by writes that a crash cut short
+    /// (their writer's process is gone); files of live writers are left alone.</summary>
+    public static void RemoveStaleTemporaries(string directory, bool recursive = false)
+    {
+        if (!Directory.Exists(directory)) return;
+        foreach (var path in Directory.EnumerateFiles(directory, ".*.tmp", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly))
+        {
+            // .NAME.PID.GUID.tmp
+            var parts = Path.GetFileName(path).Split('.');
+            if (parts.Length < 5 || !int.TryParse(parts[^3], out var pid)) continue;
+            if (pid != Environment.ProcessId && IsAlive(pid)) continue;
+            try { File.Delete(path); } catch (IOException) { }
+        }
+    }
+
+    static bool IsAlive(int pid)
+    {
+        if (OperatingSystem.IsLinux()) return Directory.Exists($"/proc/{pid}");
+        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+    }
+
     public static void WriteAllText(string path, string text) =>
         Write(path, s => { using var w = new StreamWriter(s, leaveOpen: true); w.Write(text); });
 }

@@ -10,6 +10,8 @@ public static class RunCatalog
     /// <summary>A path, a directory name under the root, or a unique prefix of a name or hash.</summary>
     public static string Resolve(string runsRoot, string run)
     {
+        if (string.IsNullOrWhiteSpace(run))
+            throw new RunFileException("the run name is empty: give a run directory, name or hash prefix (`lottery runs` lists them)");
         if (Directory.Exists(run) && File.Exists(Path.Combine(run, "manifest.json"))) return Path.GetFullPath(run);
         var all = List(runsRoot);
         var exact = all.FirstOrDefault(d => Path.GetFileName(d) == run);

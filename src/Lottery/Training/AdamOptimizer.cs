@@ -47,21 +47,21 @@ public sealed class AdamOptimizer : IOptimizer
             {
                 var vmask = new Vector<float>(mask[i..]);
                 var vp = new Vector<float>(p[i..]);
-                var vg = (new Vector<float>(g[i..]) + vwd * vp) * vmask;
+                var vg = ParameterArena.Keep(new Vector<float>(g[i..]) + vwd * vp, vmask);
                 var vm = vb1 * new Vector<float>(m[i..]) + vob1 * vg;
                 var vv = vb2 * new Vector<float>(v[i..]) + vob2 * vg * vg;
                 var denom = Vector.SquareRoot(vv) * vinv + veps;
-                vp = (vp - vstep * vm / denom) * vmask;
+                vp = ParameterArena.Keep(vp - vstep * vm / denom, vmask);
                 vm.CopyTo(m[i..]); vv.CopyTo(v[i..]); vp.CopyTo(p[i..]);
             }
         }
         for (; i < p.Length; i++)
         {
-            float gi = (g[i] + wd * p[i]) * mask[i];
+            float gi = ParameterArena.Keep(g[i] + wd * p[i], mask[i]);
             m[i] = b1 * m[i] + ob1 * gi;
             v[i] = b2 * v[i] + ob2 * gi * gi;
             float denom = MathF.Sqrt(v[i]) * invSqrtBc2 + eps;
-            p[i] = (p[i] - stepSize * m[i] / denom) * mask[i];
+            p[i] = ParameterArena.Keep(p[i] - stepSize * m[i] / denom, mask[i]);
         }
     }
 }

@@ -20,6 +20,9 @@ public sealed class MetricsLog : IDisposable
     public static MetricsLog Open(string path, int? keepThrough)
     {
         var keep = keepThrough is int k && File.Exists(path) ? Read(path).Where(r => r.Iteration <= k).ToList() : [];
+        if (keepThrough is int through && (keep.Count == 0 || keep[^1].Iteration != through))
+            throw new RunFileException($"{path} does not reach the checkpoint at iteration {through} (cut or edited): " +
+                $"delete {Path.Combine(Path.GetDirectoryName(path)!, Trainer.CheckpointFile)} and re-run the command (the stage restarts)");
         AtomicFile.WriteAllText(path, string.Concat(new[] { Header + "\n" }.Concat(keep.Select(Format))));
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         return new MetricsLog(new StreamWriter(stream) { AutoFlush = false });
@@ -31,7 +34,27 @@ public sealed class MetricsLog : IDisposable
         _writer.Flush();
     }
 
-    static string F(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>Round-trip exact; NaN and infinities (a diverged run) as nan, inf, -inf; an empty field is a
+    /// value not measured (the training loss before training).</summary>
+    static string F(double? v) => v switch
+    {
+        null => "",
+        double d when double.IsNaN(d) => "nan",
+        double.PositiveInfinity => "inf",
+        double.NegativeInfinity => "-inf",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+    };
+
+    static double? P(string s) => s switch
+    {
+        "" => null,
+        "nan" => double.NaN,
+        "inf" => double.PositiveInfinity,
+        "-inf" => double.NegativeInfinity,
+        _ => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture),
+    };
+
+    static double Required(string s) => P(s) ?? throw new FormatException("empty field");
 
     static string Format(MetricsRow r) =>
         $"{r.Iteration},{F(r.TrainLoss)},{F(r.ValidationLoss)},{F(r.ValidationAccuracy)},{F(r.TestLoss)},{F(r.TestAccuracy)}\n";
@@ -46,13 +69,14 @@ public sealed class MetricsLog : IDisposable
         for (int i = 1; i < lines.Length; i++)
         {
             var f = lines[i].Split(',');
-            static double P(string s) => s.Length == 0 ? double.NaN : double.Parse(s, CultureInfo.InvariantCulture);
             try
             {
                 if (f.Length != 6) throw new FormatException();
-                rows.Add(new MetricsRow(int.Parse(f[0], CultureInfo.InvariantCulture), P(f[1]), P(f[2]), P(f[3]), P(f[4]), P(f[5])));
+                var row = new MetricsRow(int.Parse(f[0], NumberStyles.None, CultureInfo.InvariantCulture), P(f[1]), Required(f[2]), Required(f[3]), Required(f[4]), Required(f[5]));
+                if (rows.Count > 0 && row.Iteration <= rows[^1].Iteration) throw new FormatException("iterations out of order");
+                rows.Add(row);
             }
-            catch (FormatException)
+            catch (Exception e) when (e is FormatException or OverflowException)
             {
                 throw new RunFileException($"{path} is corrupted (line {i + 1}): delete it and re-run the command");
             }

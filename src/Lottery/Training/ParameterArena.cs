@@ -105,7 +105,25 @@ public sealed class ParameterArena : IDisposable
     {
         var data = _data.AsSpan();
         var mask = _mask.AsSpan();
-        for (int i = 0; i < data.Length; i++) data[i] *= mask[i];
+        for (int i = 0; i < data.Length; i++) data[i] = Keep(data[i], mask[i]);
+    }
+
+    /// <summary>The value where the mask is 1, exactly 0 where it is 0. A select, not a product: a diverged
+    /// weight (NaN or infinite) times 0 is NaN, and pruned weights and their optimizer state must stay 0.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static float Keep(float value, float mask) => mask != 0 ? value : 0f;
+
+    /// <inheritdoc cref="Keep(float, float)"/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static System.Numerics.Vector<float> Keep(System.Numerics.Vector<float> value, System.Numerics.Vector<float> mask) =>
+        System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.Equals(mask, System.Numerics.Vector<float>.Zero),
+            System.Numerics.Vector<float>.Zero, value);
+
+    /// <summary>True when every parameter is a finite number (false once training has diverged).</summary>
+    public bool AllFinite()
+    {
+        foreach (var v in _data) if (!float.IsFinite(v)) return false;
+        return true;
     }
 
     /// <summary>Copy of the named parameters (e.g. to save θ0 or the final weights).</summary>

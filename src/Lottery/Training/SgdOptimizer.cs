@@ -35,19 +35,19 @@ public sealed class SgdOptimizer : IOptimizer
             {
                 var vmask = new Vector<float>(mask[i..]);
                 var vp = new Vector<float>(p[i..]);
-                var vg = (new Vector<float>(g[i..]) + vwd * vp) * vmask;
+                var vg = ParameterArena.Keep(new Vector<float>(g[i..]) + vwd * vp, vmask);
                 var vb = vmu * new Vector<float>(b[i..]) + vg;
                 var d = _nesterov ? vg + vmu * vb : vb;
-                vp = (vp - vlr * d) * vmask;
+                vp = ParameterArena.Keep(vp - vlr * d, vmask);
                 vb.CopyTo(b[i..]); vp.CopyTo(p[i..]);
             }
         }
         for (; i < p.Length; i++)
         {
-            float gi = (g[i] + wd * p[i]) * mask[i];
+            float gi = ParameterArena.Keep(g[i] + wd * p[i], mask[i]);
             b[i] = mu * b[i] + gi;
             float d = _nesterov ? gi + mu * b[i] : b[i];
-            p[i] = (p[i] - lr * d) * mask[i];
+            p[i] = ParameterArena.Keep(p[i] - lr * d, mask[i]);
         }
     }
 }

@@ -25,6 +25,9 @@ public sealed record StageSpec(
     int CheckpointEvery = 1000);
 
 /// <summary>What a finished stage measured.</summary>
+/// <param name="IterationsRun">Iterations of the whole stage, over every process that worked on it (resumes included).</param>
+/// <param name="Seconds">Wall time of the whole stage, summed over the processes that worked on it (work lost to a
+/// crash after the last checkpoint is not counted: it was done again).</param>
 /// <param name="MeasurementSeconds">Time spent measuring validation and test (part of <paramref name="Seconds"/>).</param>
 public sealed record StageResult(IReadOnlyList<MetricsRow> Rows, TrainingOutcome Outcome, int IterationsRun, double Seconds, double MeasurementSeconds)
 {
@@ -57,6 +60,10 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
     /// <summary>For tests: called after each iteration; throwing simulates a crash.</summary>
     public Action<int>? AfterIteration { get; set; }
 
+    /// <summary>Checked after every iteration: a cancelled stage stops with <see cref="OperationCanceledException"/>,
+    /// keeping its last checkpoint for the next run to resume from.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     public StageResult Run(StageSpec spec)
     {
         var model = arena.Model;
@@ -72,17 +79,21 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
 
         int iteration = spec.StartIteration;
         bool resumed = false;
+        (double Seconds, double Measurement) before = (0, 0);
         if (File.Exists(checkpointPath))
         {
-            iteration = LoadCheckpoint(checkpointPath, optimizer, spec, end);
+            (iteration, before) = LoadCheckpoint(checkpointPath, optimizer, spec, end);
             resumed = true;
+            _observer.OnResume(spec.Name, iteration);
         }
         var stopwatch = Stopwatch.StartNew();
         int startedAt = iteration;
         _observer.OnStart(spec.Name, spec.StartIteration, end);
+        double Elapsed() => before.Seconds + stopwatch.Elapsed.TotalSeconds;
+        double Measuring() => before.Measurement + _measurementClock.Elapsed.TotalSeconds;
 
         using var metrics = MetricsLog.Open(metricsPath, resumed ? iteration : null);
-        if (!resumed) Measure(metrics, iteration, double.NaN);
+        if (!resumed) Measure(metrics, iteration, null);
 
         var train = data.Train;
         int n = train.Count, batch = plan.BatchSize, perEpoch = plan.IterationsPerEpoch;
@@ -124,16 +135,24 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
                 if (spec.CaptureIteration == iteration) SaveWeights(Path.Combine(spec.Directory, CaptureFile), iteration);
                 if (iteration % evalEvery == 0 || iteration == end)
                 {
-                    Measure(metrics, iteration, lossSum.item<double>() / lossCount);
+                    var row = Measure(metrics, iteration, lossSum.item<double>() / lossCount);
                     lossSum.zero_();
                     lossCount = 0;
+                    // Once the weights are NaN or infinite every later step is NaN too: the stage ends here,
+                    // recorded as diverged, instead of training to the end on garbage.
+                    if (row.IsDiverged && !arena.AllFinite())
+                    {
+                        _observer.OnDiverged(spec.Name, iteration);
+                        break;
+                    }
                     if (iteration % checkpointEvery == 0 && iteration < end)
                     {
-                        SaveCheckpoint(checkpointPath, optimizer, spec, iteration);
+                        SaveCheckpoint(checkpointPath, optimizer, spec, iteration, Elapsed(), Measuring());
                         _observer.OnCheckpoint(iteration);
                     }
                 }
                 AfterIteration?.Invoke(iteration);
+                Cancellation.ThrowIfCancellationRequested();
             }
         }
         finally
@@ -145,12 +164,12 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         File.Delete(checkpointPath);
         _observer.OnEnd(spec.Name);
         var rows = MetricsLog.Read(metricsPath);
-        return new StageResult(rows, TrainingOutcome.From(rows), iteration - startedAt, stopwatch.Elapsed.TotalSeconds, _measurementClock.Elapsed.TotalSeconds);
+        return new StageResult(rows, TrainingOutcome.From(rows), iteration - spec.StartIteration, Elapsed(), Measuring());
     }
 
     readonly Stopwatch _measurementClock = new();
 
-    void Measure(MetricsLog log, int iteration, double trainLoss)
+    MetricsRow Measure(MetricsLog log, int iteration, double? trainLoss)
     {
         _measurementClock.Start();
         var (valLoss, valAcc) = Evaluator.Evaluate(arena.Model, data.Validation);
@@ -159,6 +178,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         var row = new MetricsRow(iteration, trainLoss, valLoss, valAcc, testLoss, testAcc);
         log.Append(row);
         _observer.OnMeasurement(row);
+        return row;
     }
 
     void SaveWeights(string path, int iteration)
@@ -169,7 +189,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         file.Save(path);
     }
 
-    void SaveCheckpoint(string path, IOptimizer optimizer, StageSpec spec, int iteration)
+    void SaveCheckpoint(string path, IOptimizer optimizer, StageSpec spec, int iteration, double seconds, double measurementSeconds)
     {
         var file = new TensorFile();
         file.Floats["arena"] = arena.Data.ToArray();
@@ -178,25 +198,33 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         file.Meta["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture);
         file.Meta["start_iteration"] = spec.StartIteration.ToString(CultureInfo.InvariantCulture);
         file.Meta["end_iteration"] = plan.TotalIterations.ToString(CultureInfo.InvariantCulture);
+        file.Meta["seconds"] = seconds.ToString("R", CultureInfo.InvariantCulture);
+        file.Meta["measurement_seconds"] = measurementSeconds.ToString("R", CultureInfo.InvariantCulture);
         file.Save(path);
     }
 
-    int LoadCheckpoint(string path, IOptimizer optimizer, StageSpec spec, int end)
+    (int Iteration, (double Seconds, double Measurement) Time) LoadCheckpoint(string path, IOptimizer optimizer, StageSpec spec, int end)
     {
         var file = TensorFile.Load(path);
-        int Int(string key) => int.Parse(file.MetaValue(key, path), CultureInfo.InvariantCulture);
+        int Int(string key) => int.TryParse(file.MetaValue(key, path), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v
+            : throw new RunFileException($"{path} has a malformed '{key}': delete it and re-run the command (the stage restarts)");
+        // Checkpoints written before stage timing was recorded resume with the time of this process only.
+        double Seconds(string key) => file.Meta.TryGetValue(key, out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0;
         if (Int("start_iteration") != spec.StartIteration || Int("end_iteration") != end)
-            throw new RunFileException($"{path} belongs to a different training length: delete it and re-run the command");
+            throw new RunFileException($"{path} belongs to a different training length: delete it and re-run the command (the stage restarts)");
         if (!file.Floats.TryGetValue("arena", out var weights) || weights.Length != arena.Length)
-            throw new RunFileException($"{path} does not match this model: delete it and re-run the command");
+            throw new RunFileException($"{path} does not match this model: delete it and re-run the command (the stage restarts)");
         weights.CopyTo(arena.Data);
         foreach (var (name, state) in optimizer.State)
         {
             if (!file.Floats.TryGetValue(name, out var saved) || saved.Length != state.Length)
-                throw new RunFileException($"{path} lacks optimizer state '{name}': delete it and re-run the command");
+                throw new RunFileException($"{path} lacks optimizer state '{name}': delete it and re-run the command (the stage restarts)");
             saved.CopyTo(state, 0);
         }
-        optimizer.StepCount = long.Parse(file.MetaValue("optimizer_steps", path), CultureInfo.InvariantCulture);
-        return Int("iteration");
+        optimizer.StepCount = Int("optimizer_steps");
+        int iteration = Int("iteration");
+        if (iteration <= spec.StartIteration || iteration >= end)
+            throw new RunFileException($"{path} is at iteration {iteration}, outside this stage ({spec.StartIteration}..{end}): delete it and re-run the command (the stage restarts)");
+        return (iteration, (Seconds("seconds"), Seconds("measurement_seconds")));
     }
 }

@@ -2,7 +2,9 @@ namespace Lottery.Training;
 
 /// <summary>
 /// What the paper reports of a training run, read from its metrics log: the early-stopping iteration (minimum
-/// validation loss; the earliest on ties) with the test accuracy there, and the figures at the end.
+/// validation loss over the finite ones; the earliest on ties) with the test accuracy there, and the figures at
+/// the end. A run whose losses became NaN or infinite has diverged: <see cref="DivergedAt"/> is the first
+/// measurement that saw it, and the early stop is the best measurement before it.
 /// </summary>
 public sealed record TrainingOutcome(
     int EarlyStopIteration,
@@ -12,16 +14,25 @@ public sealed record TrainingOutcome(
     int FinalIteration,
     double FinalValidationAccuracy,
     double FinalTestAccuracy,
-    double FinalTestLoss)
+    double FinalTestLoss,
+    int? DivergedAt = null)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Diverged => DivergedAt is not null;
+
     public static TrainingOutcome From(IReadOnlyList<MetricsRow> rows)
     {
         if (rows.Count == 0) throw new InvalidOperationException("no measurements");
-        var best = rows[0];
+        MetricsRow? best = null;
+        int? diverged = null;
         foreach (var r in rows)
-            if (r.ValidationLoss < best.ValidationLoss) best = r;
+        {
+            if (r.IsDiverged) { diverged ??= r.Iteration; continue; }
+            if (diverged is null && (best is null || r.ValidationLoss < best.ValidationLoss)) best = r;
+        }
+        best ??= rows[0];
         var last = rows[^1];
         return new TrainingOutcome(best.Iteration, best.ValidationLoss, best.ValidationAccuracy, best.TestAccuracy,
-            last.Iteration, last.ValidationAccuracy, last.TestAccuracy, last.TestLoss);
+            last.Iteration, last.ValidationAccuracy, last.TestAccuracy, last.TestLoss, diverged);
     }
 }

@@ -15,15 +15,40 @@ public sealed record TrainingPlan(
     {
         hparams.Validate();
         int perEpoch = (trainCount + batchSize - 1) / batchSize;
-        int total = Step.Parse(hparams.Iterations).ToIterations(perEpoch);
-        if (total < 1) throw new HparamsException($"training length '{hparams.Iterations}' is zero iterations");
-        int warmup = hparams.Warmup is null ? 0 : Step.Parse(hparams.Warmup).ToIterations(perEpoch);
-        var milestones = hparams.MilestoneList.Select(m => Step.Parse(m).ToIterations(perEpoch)).ToList();
+        int Iterations(string step, string what)
+        {
+            try { return Step.Parse(step).ToIterations(perEpoch); }
+            catch (OverflowException)
+            {
+                throw new HparamsException($"{what} '{step}' is more than {int.MaxValue:N0} iterations ({perEpoch} per epoch): give a shorter one");
+            }
+        }
+        int total = Iterations(hparams.Iterations, "training length");
+        if (total < 1) throw new HparamsException($"training length '{hparams.Iterations}' is zero iterations: give at least 1it");
+        int warmup = hparams.Warmup is null ? 0 : Iterations(hparams.Warmup, "warmup");
+        if (warmup > total)
+            throw new HparamsException($"warmup '{hparams.Warmup}' ({warmup} iterations) is longer than training ({total} iterations): shorten --warmup or lengthen --iterations");
+        var milestones = hparams.MilestoneList.Select(m => Iterations(m, "milestone")).ToList();
+        foreach (var (m, it) in hparams.MilestoneList.Zip(milestones))
+            if (it < 1 || it >= total)
+                throw new HparamsException($"milestone '{m}' ({it} iterations) is not inside training (1..{total - 1}): it would never apply; drop it or lengthen --iterations");
         return new TrainingPlan(hparams, batchSize, trainCount, perEpoch, total,
             new LearningRateSchedule(hparams.Lr, warmup, milestones, hparams.Gamma));
     }
 
-    public int ToIterations(string step) => Step.Parse(step).ToIterations(IterationsPerEpoch);
+    /// <summary>The plan a run of <paramref name="hparams"/> gets on a dataset with <paramref name="datasetTrainCount"/>
+    /// training examples: everything about the schedule checked before any data is loaded.</summary>
+    public static TrainingPlan For(ExperimentHparams hparams, int datasetTrainCount) =>
+        Create(hparams.Training, hparams.Dataset.BatchSize,
+            hparams.Dataset.TrainingExamples(hparams.Dataset.Dataset, datasetTrainCount));
+
+    /// <summary>A step as iterations, refusing what overflows.</summary>
+    public int ToIterations(string step)
+    {
+        try { return Step.Parse(step).ToIterations(IterationsPerEpoch); }
+        catch (OverflowException) { throw new HparamsException($"step '{step}' is more than {int.MaxValue:N0} iterations"); }
+        catch (FormatException e) { throw new HparamsException(e.Message); }
+    }
 
     public IOptimizer CreateOptimizer(ParameterArena arena) => Hparams.Optimizer switch
     {

@@ -89,7 +89,8 @@ public class CliEndToEndTests
         var list = CliRunner.Run(runs.Path, ["runs", "--json"], Env);
         var listed = JsonDocument.Parse(list.Stdout).RootElement.GetProperty("runs")[0];
         Assert.Equal(run, listed.GetProperty("run").GetString());
-        Assert.Equal(3, listed.GetProperty("levels_done").GetInt32());
+        Assert.Equal(2, listed.GetProperty("highest_level").GetInt32());
+        Assert.Equal("levels 0–2", listed.GetProperty("done").GetString());
         Assert.Equal("complete", listed.GetProperty("state").GetString());
 
         // The human table too.

@@ -53,6 +53,34 @@ public class LotteryRunnerTests
     }
 
     [Fact]
+    public void ACommandThatFailsBeforeAnyStageLeavesNothingBehind()
+    {
+        using var root = new TempDir();
+        using (var run = Open(root.Path)) Assert.Throws<global::Lottery.Hparams.HparamsException>(() => new LotteryRunner(run).Find(-1, [1]));
+        Assert.Empty(Directory.GetFileSystemEntries(root.Path));
+        // A finished run keeps everything; a replicate claimed but never started is removed.
+        using (var run = Open(root.Path)) new LotteryRunner(run).Find(0, [1]);
+        using (var run = Open(root.Path)) run.Claim(2);
+        var dir = Directory.GetDirectories(root.Path).Single();
+        Assert.Equal(["replicate_1"], Directory.GetDirectories(dir).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void StaleTemporaryFilesOfACrashedWriterAreRemovedWhenTheReplicateIsClaimed()
+    {
+        using var root = new TempDir();
+        using (var run = Open(root.Path)) new LotteryRunner(run).Find(0, [1]);
+        var level = Directory.GetDirectories(root.Path, "level_0", SearchOption.AllDirectories).Single();
+        var stale = Path.Combine(level, $".checkpoint.tsr.{int.MaxValue}.0123456789abcdef.tmp");   // no such process
+        var live = Path.Combine(level, $".final.tsr.1.0123456789abcdef.tmp");                      // pid 1 is alive
+        File.WriteAllText(stale, "half a file");
+        File.WriteAllText(live, "being written");
+        using (var run = Open(root.Path)) new LotteryRunner(run).Find(0, [1]);
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(live));
+    }
+
+    [Fact]
     public void RerunSkipsFinishedLevelsAndExtendsWhenAskedForMore()
     {
         using var root = new TempDir();

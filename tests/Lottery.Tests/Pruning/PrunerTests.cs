@@ -67,6 +67,29 @@ public class PrunerTests
     }
 
     [Fact]
+    public void LayerwiseHonoursExclusionsAndShortNamesMeanTheSameTensor()
+    {
+        var weights = RandomWeights(5);
+        var pruner = new Pruner(new PruningHparams("layerwise", FcRate: 0.2, OutputRate: 0.1, Exclude: ["fc1"]), Tensors);
+        Assert.Equal(["fc1.weight"], pruner.Excluded);
+        var mask = pruner.PruneRound(Mask.Dense(Tensors), weights);
+        Assert.Equal(2000, mask.Remaining("fc1.weight"));    // excluded: never pruned
+        Assert.Equal(800, mask.Remaining("fc2.weight"));     // 20% of 1000
+        Assert.Equal(180, mask.Remaining("out.weight"));     // 10% of 200
+        Assert.Equal(100.0 * (2000 + 800 * 0.8 + 180 - 18) / 3200, pruner.PercentRemainingAfterRounds(2), 9);
+
+        var names = Tensors.Select(t => t.Name).ToList();
+        var shortNames = new PruningHparams("global", Exclude: ["out", "fc1"], LayerRates: null).Normalize(names);
+        var fullNames = new PruningHparams("global", Exclude: ["fc1.weight", "out.weight", "out"]).Normalize(names);
+        Assert.Equal(["fc1.weight", "out.weight"], shortNames.Exclude);
+        Assert.Equal(shortNames.ToCanonical().Hash(), fullNames.ToCanonical().Hash());
+        var rates = new PruningHparams(LayerRates: new Dictionary<string, double> { ["fc1"] = 0.3 }).Normalize(names);
+        Assert.Equal(new PruningHparams(LayerRates: new Dictionary<string, double> { ["fc1.weight"] = 0.3 }).ToCanonical().Hash(), rates.ToCanonical().Hash());
+        Assert.Throws<HparamsException>(() => new PruningHparams(LayerRates: new Dictionary<string, double> { ["fc1"] = 0.3, ["fc1.weight"] = 0.4 }).Normalize(names));
+        Assert.Throws<HparamsException>(() => new PruningHparams(Exclude: ["fc9"]).Normalize(names));
+    }
+
+    [Fact]
     public void OneShotReachesTheTargetWithTheLayerRatiosOfIterativePruning()
     {
         var weights = RandomWeights(3);

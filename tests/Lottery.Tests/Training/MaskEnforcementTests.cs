@@ -104,6 +104,34 @@ public class MaskEnforcementTests
         Assert.Contains(Enumerable.Range(0, (int)arena.Length), i => arena.MaskValues[i] == 0);
     }
 
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("sgd")]
+    public void DivergedGradientsLeavePrunedWeightsAndStateExactlyZero(string optimizer)
+    {
+        // NaN × 0 is NaN: a mask applied by multiplication would let a diverged run fill pruned positions with NaN.
+        using var setup = new Setup(Synthetic.Hparams(optimizer), 4);
+        var arena = setup.Arena;
+        arena.SetMask(setup.Prune(2));
+        IOptimizer opt = optimizer == "adam" ? new AdamOptimizer(arena, weightDecay: 1e-3) : new SgdOptimizer(arena, 0.9, false, 1e-3);
+        for (int step = 0; step < 3; step++)
+        {
+            for (int i = 0; i < arena.Grad.Length; i++) arena.Grad[i] = i % 3 == 0 ? float.NaN : i % 3 == 1 ? float.PositiveInfinity : 1e30f;
+            opt.Step(1e10);
+        }
+        arena.ApplyMask();
+        Assert.False(arena.AllFinite());
+        int pruned = 0;
+        for (int i = 0; i < arena.Length; i++)
+            if (arena.MaskValues[i] == 0)
+            {
+                pruned++;
+                Assert.Equal(0f, arena.Data[i]);
+                Assert.All(opt.State.Values, state => Assert.Equal(0f, state[i]));
+            }
+        Assert.True(pruned > 1000, $"{pruned} pruned positions");
+    }
+
     [Fact]
     public void AdamMatchesTorchAdamOnADenseStep()
     {

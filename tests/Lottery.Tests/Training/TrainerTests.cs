@@ -8,14 +8,20 @@ namespace Lottery.Tests.Training;
 
 public class TrainerTests
 {
-    static StageResult Train(string dir, ExperimentHparams h, Action<int>? after = null, int checkpointEvery = 60)
+    sealed class ResumeRecorder : ITrainingObserver
+    {
+        public int? ResumedFrom;
+        public void OnResume(string stage, int iteration) => ResumedFrom = iteration;
+    }
+
+    static StageResult Train(string dir, ExperimentHparams h, Action<int>? after = null, int checkpointEvery = 60, ITrainingObserver? observer = null)
     {
         using var data = SplitData.Create(Synthetic.Raw(), h.Dataset);
         using var model = ModelRegistry.Create(h.Model, data.Shape);
         Initializers.Apply(model, h.Model.Initializer, 9);
         using var arena = new ParameterArena(model);
         var plan = TrainingPlan.Create(h.Training, h.Dataset.BatchSize, data.Train.Count);
-        var trainer = new Trainer(arena, data, plan) { AfterIteration = after };
+        var trainer = new Trainer(arena, data, plan, observer) { AfterIteration = after };
         return trainer.Run(new StageSpec("test", dir, 11, 12, CheckpointEvery: checkpointEvery));
     }
 
@@ -25,8 +31,8 @@ public class TrainerTests
         using var dir = new TempDir();
         var result = Train(dir.Path, Synthetic.Hparams());
         Assert.Equal(Enumerable.Range(0, 11).Select(i => i * 20), result.Rows.Select(r => r.Iteration));
-        Assert.True(double.IsNaN(result.Rows[0].TrainLoss));
-        Assert.All(result.Rows.Skip(1), r => Assert.False(double.IsNaN(r.TrainLoss)));
+        Assert.Null(result.Rows[0].TrainLoss);
+        Assert.All(result.Rows.Skip(1), r => Assert.True(r.TrainLoss is double t && double.IsFinite(t)));
         Assert.True(result.Rows[^1].ValidationAccuracy > result.Rows[0].ValidationAccuracy + 0.2,
             $"accuracy went from {result.Rows[0].ValidationAccuracy} to {result.Rows[^1].ValidationAccuracy}");
         var best = result.Rows.MinBy(r => r.ValidationLoss)!;
@@ -66,8 +72,10 @@ public class TrainerTests
         Assert.Equal(killAfter, crash.Iteration);
         Assert.True(File.Exists(Path.Combine(resumed.Path, Trainer.CheckpointFile)));
         Assert.False(File.Exists(Path.Combine(resumed.Path, Trainer.FinalFile)));
-        var result = Train(resumed.Path, h);
-        Assert.True(result.IterationsRun < 200);   // it resumed, it did not start over
+        var recorder = new ResumeRecorder();
+        var result = Train(resumed.Path, h, observer: recorder);
+        Assert.Equal(killAfter / 60 * 60, recorder.ResumedFrom);   // it resumed from the last checkpoint, it did not start over
+        Assert.Equal(200, result.IterationsRun);                    // reported for the stage as a whole
         Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.MetricsFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.MetricsFile)));
         Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.FinalFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.FinalFile)));
     }
