@@ -84,5 +84,6 @@ public static class CliRuntime
         ["threads"] = torch.get_num_threads().ToString(),
         ["cores"] = Environment.ProcessorCount.ToString(),
         ["native_loader"] = TorchNativeLoader.Status,
+        ["allocator"] = AllocatorTuning.Status,
     };
 }

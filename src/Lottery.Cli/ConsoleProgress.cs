@@ -140,7 +140,7 @@ public sealed class ConsoleProgress : ILotteryObserver
         {
             _lastLogged = row.Iteration;
             Log($"{_header}: it {row.Iteration}/{_end}, val loss {row.ValidationLoss:0.0000}, val acc {row.ValidationAccuracy * 100:0.00}%, " +
-                $"test acc {row.TestAccuracy * 100:0.00}% ({Rate():0} it/s, ETA {Duration(StageRemaining())}{RunEta(", run ETA ")})");
+                (row.TestAccuracy is double test ? $"test acc {test * 100:0.00}% " : "") + $"({Rate():0} it/s, ETA {Duration(StageRemaining())}{RunEta(", run ETA ")})");
         }
     }
 

@@ -24,6 +24,7 @@ public sealed class ExperimentOptions
     public Option<string?> Milestones { get; } = Flags.Text("--milestones", "Comma-separated steps where the rate is multiplied by --gamma");
     public Option<double?> Gamma { get; } = Flags.Number("--gamma", "Step-decay factor");
     public Option<int?> EvalEvery { get; } = Flags.Integer("--eval-every", "Iterations between validation/test measurements (paper: 100)", min: 1);
+    public Option<int?> TestEvery { get; } = Flags.Integer("--test-every", "Iterations between test measurements, a multiple of --eval-every (default: the same); the test accuracy at early stop and at the end stays exact", min: 1);
     public Option<double?> Dropout { get; } = Flags.Number("--dropout", "Dropout rate on the fully-connected hidden layers");
     public Option<string?> Initializer { get; } = Flags.Text("--initializer", "glorot_normal (paper), glorot_uniform, kaiming_normal, kaiming_uniform");
     public Option<int?> ValidationSize { get; } = Flags.Integer("--validation-size", "Training examples held out for validation (paper: 5000)");
@@ -39,7 +40,7 @@ public sealed class ExperimentOptions
     public Option<string?> Exclude { get; } = Flags.Text("--exclude", "Comma-separated tensors never pruned, under either strategy (e.g. fc3)");
 
     public IEnumerable<Option> All => [Preset, Model, Dataset, Iterations, BatchSize, Optimizer, Lr, Momentum, Nesterov, WeightDecay,
-        Warmup, Milestones, Gamma, EvalEvery, Dropout, Initializer, ValidationSize, SplitSeed, TrainSubset, NoNormalize,
+        Warmup, Milestones, Gamma, EvalEvery, TestEvery, Dropout, Initializer, ValidationSize, SplitSeed, TrainSubset, NoNormalize,
         Strategy, ConvRate, FcRate, OutputRate, LayerRate, GlobalRate, Exclude];
 
     public ExperimentHparams Build(ParseResult p)
@@ -76,6 +77,7 @@ public sealed class ExperimentOptions
             Milestones = p.GetValue(Milestones) is { } ms ? SplitList(ms) : preset.Training.Milestones,
             Gamma = p.GetValue(Gamma) ?? preset.Training.Gamma,
             EvalEvery = p.GetValue(EvalEvery) ?? preset.Training.EvalEvery,
+            TestEvery = p.GetValue(TestEvery) ?? preset.Training.TestEvery,
         };
         var pr = preset.Pruning with
         {

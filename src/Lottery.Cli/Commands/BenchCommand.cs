@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Lottery.Data;
 using Lottery.Hparams;
 using Lottery.Training;
-using Spectre.Console;
 
 namespace Lottery.Cli.Commands;
 
@@ -46,16 +45,22 @@ public static class BenchCommand
                         ["ms_per_iteration"] = r.MillisecondsPerIteration, ["iterations_per_second"] = r.IterationsPerSecond,
                         ["eval_examples_per_second"] = r.EvalExamplesPerSecond, ["train_flops_per_iteration"] = r.TrainFlopsPerIteration,
                         ["train_gflops"] = r.TrainGflops, ["share_of_peak"] = r.ShareOfPeak,
+                        ["eval_cost_per_train_cost"] = r.EvalCostPerTrainCost, ["minor_page_faults"] = r.MinorPageFaults,
+                        ["system_seconds"] = r.SystemSeconds, ["user_seconds"] = r.UserSeconds,
                     }).ToArray()),
                 });
                 return 0;
             }
-            var table = new Table().AddColumns("model", "batch", "ms/it", "it/s", "eval examples/s", "GFLOP/it", "GFLOP/s", "share of peak");
+            var table = new TextTable().Left("model").Right("batch").Right("ms/it").Right("eval ex/s").Right("eval/train")
+                .Right("GFLOP/s").Right("of peak").Right("page faults").Right("sys s").Right("user s");
             foreach (var r in results)
-                table.AddRow(r.Model, $"{r.BatchSize}", $"{r.MillisecondsPerIteration:0.000}", $"{r.IterationsPerSecond:0}",
-                    $"{r.EvalExamplesPerSecond:N0}", $"{r.TrainFlopsPerIteration / 1e9:0.000}", $"{r.TrainGflops:0.0}", $"{r.ShareOfPeak * 100:0}%");
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine(Markup.Escape($"threads {TorchSharp.torch.get_num_threads()}; peak = best measured float32 matmul rate (512² to 4096²), {peak:0.0} GFLOP/s"));
+                table.Add(r.Model, $"{r.BatchSize}", $"{r.MillisecondsPerIteration:0.00}", $"{r.EvalExamplesPerSecond:N0}",
+                    $"{r.EvalCostPerTrainCost:0.00}", $"{r.TrainGflops:0.0}", $"{r.ShareOfPeak * 100:0}%", $"{r.MinorPageFaults:N0}",
+                    $"{r.SystemSeconds:0.0}", $"{r.UserSeconds:0.0}");
+            table.Write();
+            Console.WriteLine($"threads {TorchSharp.torch.get_num_threads()}; peak = best float32 matmul rate (512² to 4096²), {peak:0.0} GFLOP/s;");
+            Console.WriteLine("eval/train = cost of evaluating one example over training on one; faults and times: the whole measurement");
+            Console.WriteLine("allocator: " + global::Lottery.Native.AllocatorTuning.Status);
             return 0;
         });
         return command;

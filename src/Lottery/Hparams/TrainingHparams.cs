@@ -13,6 +13,9 @@ namespace Lottery.Hparams;
 /// <param name="Milestones">Steps at which the rate is multiplied by <paramref name="Gamma"/>.</param>
 /// <param name="Gamma">Step-decay factor.</param>
 /// <param name="EvalEvery">Validation and test are measured every this many iterations (the paper: 100).</param>
+/// <param name="TestEvery">The test set is measured every this many iterations (null: every EvalEvery, the paper's
+/// protocol), and always at a new minimum of the validation loss and at the end, so the test accuracy at the
+/// early-stopping iteration and at the end are exact either way. A multiple of EvalEvery.</param>
 public sealed record TrainingHparams(
     string Optimizer,
     double Lr,
@@ -23,7 +26,8 @@ public sealed record TrainingHparams(
     string? Warmup = null,
     IReadOnlyList<string>? Milestones = null,
     double Gamma = 0.1,
-    int EvalEvery = 100)
+    int EvalEvery = 100,
+    int? TestEvery = null)
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<string> MilestoneList => Milestones ?? [];
@@ -38,7 +42,8 @@ public sealed record TrainingHparams(
         .Add("warmup", Warmup is null ? null : Step.Parse(Warmup).ToString())
         .Add("milestones", MilestoneList.Select(m => Step.Parse(m).ToString()))
         .Add("gamma", Gamma, 0.1)
-        .Add("eval_every", EvalEvery, 100);
+        .Add("eval_every", EvalEvery, 100)
+        .Add("test_every", TestEvery ?? EvalEvery, EvalEvery);
 
     public void Validate()
     {
@@ -54,6 +59,8 @@ public sealed record TrainingHparams(
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new HparamsException($"weight decay must be a finite number ≥ 0 (got {WeightDecay})");
         if (!(Gamma > 0) || double.IsInfinity(Gamma)) throw new HparamsException($"gamma (the step-decay factor) must be a finite number above 0 (got {Gamma})");
         if (EvalEvery < 1) throw new HparamsException($"eval-every must be at least 1 (got {EvalEvery})");
+        if (TestEvery is int t && (t < EvalEvery || t % EvalEvery != 0))
+            throw new HparamsException($"test-every {t} must be a multiple of eval-every {EvalEvery} (the test set is measured at measurements)");
     }
 
     static Step ParseStep(string text, string what)

@@ -47,6 +47,7 @@ public static class TorchNativeLoader
         {
             if (_done) return;
             _done = true;
+            AllocatorTuning.Apply();
             if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
             {
                 Status = "no patch needed on this platform";

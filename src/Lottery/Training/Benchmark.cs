@@ -8,11 +8,42 @@ using static TorchSharp.torch;
 namespace Lottery.Training;
 
 /// <summary>One model's speed: the real training loop (Trainer) on synthetic data of the dataset's shape.</summary>
+/// <param name="MinorPageFaults">Minor page faults of the process while this model was measured (training and evaluation).</param>
+/// <param name="SystemSeconds">Kernel CPU time in the same span: with <paramref name="UserSeconds"/>, where the time went.</param>
 public sealed record BenchmarkResult(
     string Model, int BatchSize, int Iterations, double MillisecondsPerIteration, double IterationsPerSecond,
-    double EvalExamplesPerSecond, double TrainFlopsPerIteration, double TrainGflops, double PeakGflops)
+    double EvalExamplesPerSecond, double TrainFlopsPerIteration, double TrainGflops, double PeakGflops,
+    long MinorPageFaults, double SystemSeconds, double UserSeconds)
 {
     public double ShareOfPeak => PeakGflops <= 0 ? 0 : TrainGflops / PeakGflops;
+
+    /// <summary>Cost of evaluating one example over the cost of training on one (forward only against forward and
+    /// backward: about 1/3 when evaluation runs as well as training does).</summary>
+    public double EvalCostPerTrainCost => EvalExamplesPerSecond <= 0 ? double.NaN
+        : (1.0 / EvalExamplesPerSecond) / (MillisecondsPerIteration / 1000 / BatchSize);
+}
+
+/// <summary>This process's CPU times and minor page faults (Linux /proc/self/stat; zeros elsewhere).</summary>
+public readonly record struct ProcessCounters(long MinorFaults, double UserSeconds, double SystemSeconds)
+{
+    public static ProcessCounters Now()
+    {
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        long faults = 0;
+        try
+        {
+            // Fields after the command name (which may hold spaces, so split after its closing parenthesis):
+            // state is field 3; minflt is field 10.
+            var stat = File.ReadAllText("/proc/self/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            faults = long.Parse(fields[10 - 3], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { }
+        return new ProcessCounters(faults, process.UserProcessorTime.TotalSeconds, process.PrivilegedProcessorTime.TotalSeconds);
+    }
+
+    public static ProcessCounters operator -(ProcessCounters a, ProcessCounters b) =>
+        new(a.MinorFaults - b.MinorFaults, a.UserSeconds - b.UserSeconds, a.SystemSeconds - b.SystemSeconds);
 }
 
 /// <summary>
@@ -24,6 +55,7 @@ public static class Benchmark
 {
     public static BenchmarkResult Run(ExperimentHparams hparams, DatasetSpec spec, int iterations, string scratch, double peakGflops)
     {
+        var before = ProcessCounters.Now();
         var raw = Synthetic(spec, hparams.Dataset.ValidationSize + Math.Max(hparams.Dataset.BatchSize * 4, 1000));
         using var data = SplitData.Create(raw, hparams.Dataset with { TrainSubset = null });
         using var model = ModelRegistry.Create(hparams.Model, data.Shape);
@@ -43,8 +75,9 @@ public static class Benchmark
 
         double ms = timer.Milliseconds / (iterations - warm);
         double flops = 3.0 * model.ForwardFlopsPerExample * hparams.Dataset.BatchSize;
+        var spent = ProcessCounters.Now() - before;
         return new BenchmarkResult(hparams.Model.Model, hparams.Dataset.BatchSize, iterations - warm, ms, 1000 / ms,
-            evalRate, flops, flops / (ms / 1000) / 1e9, peakGflops);
+            evalRate, flops, flops / (ms / 1000) / 1e9, peakGflops, spent.MinorFaults, spent.SystemSeconds, spent.UserSeconds);
     }
 
     /// <summary>float32 matrix-multiply rate (GFLOP/s) at the current thread count, the best of four sizes:

@@ -23,6 +23,9 @@ public static class Evaluator
             var correct = zeros(1, dtype: ScalarType.Int64, device: data.Images.device);
             for (int start = 0; start < data.Count; start += batch)
             {
+                // A scope per batch: each batch's activations are freed before the next batch allocates its own,
+                // so the allocator reuses the same memory instead of holding every batch's until the end.
+                using var batchScope = NewDisposeScope();
                 int n = Math.Min(batch, data.Count - start);
                 var x = data.Images.narrow(0, start, n);
                 var y = data.Labels.narrow(0, start, n);

@@ -13,7 +13,10 @@ public sealed class MetricsLog : IDisposable
     public const string Header = "iteration,train_loss,validation_loss,validation_accuracy,test_loss,test_accuracy";
     readonly StreamWriter _writer;
 
-    MetricsLog(StreamWriter writer) => _writer = writer;
+    MetricsLog(StreamWriter writer, IReadOnlyList<MetricsRow> kept) => (_writer, Kept) = (writer, kept);
+
+    /// <summary>The rows kept from before a resume.</summary>
+    public IReadOnlyList<MetricsRow> Kept { get; }
 
     /// <summary>Opens the log to append, keeping the rows up to <paramref name="keepThrough"/> (a resumed run
     /// rewrites what it recomputes; the rewrite is atomic). A null keepThrough starts a fresh log.</summary>
@@ -25,7 +28,7 @@ public sealed class MetricsLog : IDisposable
                 $"delete {Path.Combine(Path.GetDirectoryName(path)!, Trainer.CheckpointFile)} and re-run the command (the stage restarts)");
         AtomicFile.WriteAllText(path, string.Concat(new[] { Header + "\n" }.Concat(keep.Select(Format))));
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        return new MetricsLog(new StreamWriter(stream) { AutoFlush = false });
+        return new MetricsLog(new StreamWriter(stream) { AutoFlush = false }, keep);
     }
 
     public void Append(MetricsRow row)
@@ -72,7 +75,8 @@ public sealed class MetricsLog : IDisposable
             try
             {
                 if (f.Length != 6) throw new FormatException();
-                var row = new MetricsRow(int.Parse(f[0], NumberStyles.None, CultureInfo.InvariantCulture), P(f[1]), Required(f[2]), Required(f[3]), Required(f[4]), Required(f[5]));
+                var row = new MetricsRow(int.Parse(f[0], NumberStyles.None, CultureInfo.InvariantCulture), P(f[1]), Required(f[2]), Required(f[3]), P(f[4]), P(f[5]));
+                if (row.TestLoss.HasValue != row.TestAccuracy.HasValue) throw new FormatException("test loss without accuracy");
                 if (rows.Count > 0 && row.Iteration <= rows[^1].Iteration) throw new FormatException("iterations out of order");
                 rows.Add(row);
             }

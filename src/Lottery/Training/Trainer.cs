@@ -93,7 +93,10 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         double Measuring() => before.Measurement + _measurementClock.Elapsed.TotalSeconds;
 
         using var metrics = MetricsLog.Open(metricsPath, resumed ? iteration : null);
-        if (!resumed) Measure(metrics, iteration, null);
+        _bestValidation = double.PositiveInfinity;
+        _divergedSeen = false;
+        foreach (var kept in metrics.Kept) Track(kept);
+        if (!resumed) Measure(metrics, iteration, null, end);
 
         var train = data.Train;
         int n = train.Count, batch = plan.BatchSize, perEpoch = plan.IterationsPerEpoch;
@@ -135,7 +138,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
                 if (spec.CaptureIteration == iteration) SaveWeights(Path.Combine(spec.Directory, CaptureFile), iteration);
                 if (iteration % evalEvery == 0 || iteration == end)
                 {
-                    var row = Measure(metrics, iteration, lossSum.item<double>() / lossCount);
+                    var row = Measure(metrics, iteration, lossSum.item<double>() / lossCount, end);
                     lossSum.zero_();
                     lossCount = 0;
                     // Once the weights are NaN or infinite every later step is NaN too: the stage ends here,
@@ -169,13 +172,34 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
 
     readonly Stopwatch _measurementClock = new();
 
-    MetricsRow Measure(MetricsLog log, int iteration, double? trainLoss)
+    double _bestValidation;
+    bool _divergedSeen;
+
+    /// <summary>Follows the early-stopping rule of <see cref="TrainingOutcome"/>: the first strict minimum of the
+    /// validation loss, among the measurements before any divergence.</summary>
+    bool Track(MetricsRow row)
+    {
+        if (row.IsDiverged) _divergedSeen = true;
+        if (_divergedSeen || !(row.ValidationLoss < _bestValidation)) return false;
+        _bestValidation = row.ValidationLoss;
+        return true;
+    }
+
+    /// <summary>Validation always; test on the --test-every schedule, and wherever the early-stopping figures or the
+    /// final ones may be read: a new best validation loss, a divergence (training may stop there), the end.</summary>
+    MetricsRow Measure(MetricsLog log, int iteration, double? trainLoss, int end)
     {
         _measurementClock.Start();
         var (valLoss, valAcc) = Evaluator.Evaluate(arena.Model, data.Validation);
-        var (testLoss, testAcc) = Evaluator.Evaluate(arena.Model, data.Test);
+        var row = new MetricsRow(iteration, trainLoss, valLoss, valAcc, null, null);
+        bool newBest = Track(row);
+        int testEvery = plan.Hparams.TestEvery ?? plan.Hparams.EvalEvery;
+        if (newBest || row.IsDiverged || iteration == end || iteration % testEvery == 0)
+        {
+            var (testLoss, testAcc) = Evaluator.Evaluate(arena.Model, data.Test);
+            row = row with { TestLoss = testLoss, TestAccuracy = testAcc };
+        }
         _measurementClock.Stop();
-        var row = new MetricsRow(iteration, trainLoss, valLoss, valAcc, testLoss, testAcc);
         log.Append(row);
         _observer.OnMeasurement(row);
         return row;

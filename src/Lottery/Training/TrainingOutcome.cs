@@ -32,7 +32,11 @@ public sealed record TrainingOutcome(
         }
         best ??= rows[0];
         var last = rows[^1];
-        return new TrainingOutcome(best.Iteration, best.ValidationLoss, best.ValidationAccuracy, best.TestAccuracy,
-            last.Iteration, last.ValidationAccuracy, last.TestAccuracy, last.TestLoss, diverged);
+        // The trainer measures the test set at every new minimum of the validation loss and at the end, whatever
+        // --test-every says, so these are always present in its logs.
+        double Measured(double? value, MetricsRow row) => value
+            ?? throw new InvalidDataException($"the test set was not measured at iteration {row.Iteration}");
+        return new TrainingOutcome(best.Iteration, best.ValidationLoss, best.ValidationAccuracy, Measured(best.TestAccuracy, best),
+            last.Iteration, last.ValidationAccuracy, Measured(last.TestAccuracy, last), Measured(last.TestLoss, last), diverged);
     }
 }

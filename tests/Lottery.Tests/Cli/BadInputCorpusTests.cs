@@ -123,6 +123,8 @@ public class BadInputCorpusTests
         new(1, "--rewind 1000it is not before the end of training", F("--rewind", "1000it")),
         new(1, "warmup '10ep' (200 iterations) is longer than training", T("--warmup", "10ep")),
         new(1, "milestone '5000it' (5000 iterations) is not inside training", T("--milestones", "20it,5000it")),
+        new(1, "test-every 30 must be a multiple of eval-every 20", T("--test-every", "30")),
+        new(2, "--test-every must be at least 1", T("--test-every", "0")),
         new(1, "validation size must be at least 1", T("--validation-size", "0")),
         new(1, "validation size 60000 leaves no training data", T("--validation-size", "60000")),
         new(1, "train subset 100000 is larger than the 55000 training examples", A("train", "--dataset", "mnist", "--train-subset", "100000")),

@@ -95,6 +95,32 @@ public class TrainerTests
     }
 
     [Fact]
+    public void TestingLessOftenKeepsTheEarlyStopAndFinalFiguresExact()
+    {
+        using var full = new TempDir();
+        using var sparse = new TempDir();
+        // A learning rate high enough that the validation loss goes up and down: not every measurement is a new best.
+        var h = Synthetic.Hparams("sgd", dropout: 0.2);
+        h = h with { Training = h.Training with { Lr = 0.4 } };
+        var a = Train(full.Path, h);
+        var b = Train(sparse.Path, h with { Training = h.Training with { TestEvery = 100 } });
+        Assert.Equal(a.Outcome, b.Outcome);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(full.Path, Trainer.FinalFile)), File.ReadAllBytes(Path.Combine(sparse.Path, Trainer.FinalFile)));
+        Assert.Equal(a.Rows.Select(r => (r.Iteration, r.ValidationLoss)), b.Rows.Select(r => (r.Iteration, r.ValidationLoss)));
+        Assert.All(a.Rows, r => Assert.NotNull(r.TestAccuracy));
+        // Measured on the schedule (0, 100, 200), at every new best validation loss, and nowhere else.
+        double best = double.PositiveInfinity;
+        foreach (var r in b.Rows)
+        {
+            bool newBest = r.ValidationLoss < best;
+            if (newBest) best = r.ValidationLoss;
+            Assert.Equal(newBest || r.Iteration % 100 == 0, r.TestAccuracy is not null);
+        }
+        Assert.Contains(b.Rows, r => r.TestAccuracy is null);
+        Assert.Throws<HparamsException>(() => (h.Training with { TestEvery = 30 }).Validate());   // not a multiple of 20
+    }
+
+    [Fact]
     public void EpochStepsAndTrainSubset()
     {
         using var dir = new TempDir();
