@@ -120,8 +120,6 @@ public sealed class ConsoleProgress : ILotteryObserver
 
     public void OnCheckpoint(int iteration) => _checkpoint = iteration;
 
-    public void OnDiverged(string stage, int iteration) { }
-
     public void OnIteration(int iteration)
     {
         _iteration = iteration;

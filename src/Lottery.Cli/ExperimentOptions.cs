@@ -31,6 +31,7 @@ public sealed class ExperimentOptions
     public Option<int?> SplitSeed { get; } = Flags.Integer("--split-seed", "Seed of the train/validation split");
     public Option<int?> TrainSubset { get; } = Flags.Integer("--train-subset", "Train on only this many examples (quick runs)", min: 1);
     public Option<bool> NoNormalize { get; } = new("--no-normalize") { Description = "Skip per-channel standardisation" };
+    public Option<bool> Augment { get; } = new("--augment") { Description = "Random horizontal flips and 4-pixel pad-and-crop of training images (the deep CIFAR networks')" };
     public Option<string?> Strategy { get; } = Flags.Text("--strategy", "Pruning: layerwise or global");
     public Option<double?> ConvRate { get; } = Flags.Number("--conv-rate", "Layer-wise: fraction of conv weights pruned per round");
     public Option<double?> FcRate { get; } = Flags.Number("--fc-rate", "Layer-wise: fraction of hidden fc weights pruned per round");
@@ -40,7 +41,7 @@ public sealed class ExperimentOptions
     public Option<string?> Exclude { get; } = Flags.Text("--exclude", "Comma-separated tensors never pruned, under either strategy (e.g. fc3)");
 
     public IEnumerable<Option> All => [Preset, Model, Dataset, Iterations, BatchSize, Optimizer, Lr, Momentum, Nesterov, WeightDecay,
-        Warmup, Milestones, Gamma, EvalEvery, TestEvery, Dropout, Initializer, ValidationSize, SplitSeed, TrainSubset, NoNormalize,
+        Warmup, Milestones, Gamma, EvalEvery, TestEvery, Dropout, Initializer, ValidationSize, SplitSeed, TrainSubset, NoNormalize, Augment,
         Strategy, ConvRate, FcRate, OutputRate, LayerRate, GlobalRate, Exclude];
 
     public ExperimentHparams Build(ParseResult p)
@@ -58,6 +59,7 @@ public sealed class ExperimentOptions
             SplitSeed = p.GetValue(SplitSeed) ?? d.SplitSeed,
             TrainSubset = p.GetValue(TrainSubset) ?? d.TrainSubset,
             Normalize = !p.GetValue(NoNormalize) && d.Normalize,
+            Augment = p.GetValue(Augment) || d.Augment,
         };
         var m = preset.Model with
         {

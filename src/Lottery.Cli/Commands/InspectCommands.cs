@@ -90,6 +90,7 @@ public static class InspectCommands
                     {
                         ["name"] = x.Name,
                         ["description"] = x.Description,
+                        ["source"] = x.Source,
                         ["hparams"] = System.Text.Json.JsonSerializer.SerializeToNode(x.Hparams, RunManifest.Json),
                     }).ToArray()),
                 });
@@ -102,7 +103,12 @@ public static class InspectCommands
                 table.Add(x.Name, $"{h.Training.Optimizer} {h.Training.Lr:0.####e0}", h.Training.Iterations, $"{h.Dataset.BatchSize}", Pruning(h));
             }
             table.Write();
-            Console.WriteLine("`lottery presets --json` gives every hyperparameter; the README's Presets section the networks and sources");
+            Console.WriteLine("sources (`lottery presets --json` has every hyperparameter):");
+            foreach (var group in PresetRegistry.All.GroupBy(x => x.Source))
+            {
+                var line = $"  {group.Key}: {string.Join(", ", group.Select(x => x.Name))}";
+                Console.WriteLine(line.Length <= 80 ? line : $"  {group.Key}:\n    {string.Join(", ", group.Select(x => x.Name))}");
+            }
             return 0;
         });
         return command;

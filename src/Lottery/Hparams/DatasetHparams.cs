@@ -7,13 +7,16 @@ namespace Lottery.Hparams;
 /// <param name="SplitSeed">Seed of the train/validation split; shared by all replicates so they see the same split.</param>
 /// <param name="TrainSubset">Train on only this many of the remaining training examples (quick runs); null = all.</param>
 /// <param name="Normalize">Per-channel standardisation with the training split's mean and std.</param>
+/// <param name="Augment">Random horizontal flips and 4-pixel pad-and-crop of training batches (the deep CIFAR
+/// networks' augmentation), seeded by (data seed, iteration).</param>
 public sealed record DatasetHparams(
     string Dataset,
     int BatchSize,
     int ValidationSize = 5000,
     int SplitSeed = 0,
     int? TrainSubset = null,
-    bool Normalize = true)
+    bool Normalize = true,
+    bool Augment = false)
 {
     public Canonical ToCanonical() => new Canonical()
         .Add("dataset", Dataset)
@@ -21,7 +24,8 @@ public sealed record DatasetHparams(
         .Add("validation_size", ValidationSize, 5000)
         .Add("split_seed", SplitSeed, 0)
         .Add("train_subset", TrainSubset ?? 0, 0)
-        .Add("normalize", Normalize, true);
+        .Add("normalize", Normalize, true)
+        .Add("augment", Augment, false);
 
     public void Validate()
     {

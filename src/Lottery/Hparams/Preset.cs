@@ -1,4 +1,5 @@
 namespace Lottery.Hparams;
 
 /// <summary>A named, paper-faithful setup.</summary>
-public sealed record Preset(string Name, string Description, ExperimentHparams Hparams);
+/// <param name="Source">Where its numbers come from (the paper's figure or section, or "not in the paper").</param>
+public sealed record Preset(string Name, string Description, ExperimentHparams Hparams, string Source);

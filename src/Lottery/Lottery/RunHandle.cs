@@ -175,7 +175,7 @@ public sealed class RunHandle : IDisposable
         _manifest.Save(Layout.Manifest);
     }
 
-    public TrainingPlan Plan => _plan ??= TrainingPlan.Create(Hparams.Training, Hparams.Dataset.BatchSize, Data.Train.Count);
+    public TrainingPlan Plan => _plan ??= TrainingPlan.Create(Hparams, Data.Train.Count);
 
     IReadOnlyList<PrunableTensor>? _prunableTensors;
 

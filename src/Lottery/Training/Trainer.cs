@@ -104,6 +104,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         int orderEpoch = -1;
         var lossSum = zeros(1, dtype: ScalarType.Float64);
         int lossCount = 0;
+        using var augmentation = plan.Augment ? new Augmentation(data.Mean, data.Std) : null;
         model.train();
         try
         {
@@ -124,6 +125,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
                 {
                     var indices = order!.narrow(0, offset, Math.Min(batch, n - offset));
                     var x = train.Images.index_select(0, indices);
+                    if (augmentation is not null) x = augmentation.Apply(x, spec.DataSeed, iteration);
                     var y = train.Labels.index_select(0, indices);
                     arena.ZeroGrad();
                     var loss = nn.functional.cross_entropy(model.forward(x), y);

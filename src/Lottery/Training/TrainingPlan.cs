@@ -9,7 +9,8 @@ public sealed record TrainingPlan(
     int TrainCount,
     int IterationsPerEpoch,
     int TotalIterations,
-    LearningRateSchedule Schedule)
+    LearningRateSchedule Schedule,
+    bool Augment = false)
 {
     public static TrainingPlan Create(TrainingHparams hparams, int batchSize, int trainCount)
     {
@@ -39,8 +40,11 @@ public sealed record TrainingPlan(
     /// <summary>The plan a run of <paramref name="hparams"/> gets on a dataset with <paramref name="datasetTrainCount"/>
     /// training examples: everything about the schedule checked before any data is loaded.</summary>
     public static TrainingPlan For(ExperimentHparams hparams, int datasetTrainCount) =>
-        Create(hparams.Training, hparams.Dataset.BatchSize,
-            hparams.Dataset.TrainingExamples(hparams.Dataset.Dataset, datasetTrainCount));
+        Create(hparams, hparams.Dataset.TrainingExamples(hparams.Dataset.Dataset, datasetTrainCount));
+
+    /// <summary>The plan of an experiment whose training split holds <paramref name="trainCount"/> examples.</summary>
+    public static TrainingPlan Create(ExperimentHparams hparams, int trainCount) =>
+        Create(hparams.Training, hparams.Dataset.BatchSize, trainCount) with { Augment = hparams.Dataset.Augment };
 
     /// <summary>A step as iterations, refusing what overflows.</summary>
     public int ToIterations(string step)

@@ -20,7 +20,7 @@ public class TrainerTests
         using var model = ModelRegistry.Create(h.Model, data.Shape);
         Initializers.Apply(model, h.Model.Initializer, 9);
         using var arena = new ParameterArena(model);
-        var plan = TrainingPlan.Create(h.Training, h.Dataset.BatchSize, data.Train.Count);
+        var plan = TrainingPlan.Create(h, data.Train.Count);
         var trainer = new Trainer(arena, data, plan, observer) { AfterIteration = after };
         return trainer.Run(new StageSpec("test", dir, 11, 12, CheckpointEvery: checkpointEvery));
     }
@@ -78,6 +78,23 @@ public class TrainerTests
         Assert.Equal(200, result.IterationsRun);                    // reported for the stage as a whole
         Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.MetricsFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.MetricsFile)));
         Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.FinalFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.FinalFile)));
+    }
+
+    [Fact]
+    public void AugmentedTrainingResumesExactlyAndDiffersFromPlainTraining()
+    {
+        using var plain = new TempDir();
+        using var reference = new TempDir();
+        using var resumed = new TempDir();
+        var h = Synthetic.Hparams(iterations: "100it");
+        var augmented = h with { Dataset = h.Dataset with { Augment = true } };
+        Train(plain.Path, h);
+        Train(reference.Path, augmented);
+        Assert.Throws<TrainingInterruptedException>(() => Train(resumed.Path, augmented, it => { if (it == 70) throw new TrainingInterruptedException(it); }));
+        Train(resumed.Path, augmented);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.MetricsFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.MetricsFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.FinalFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.FinalFile)));
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(plain.Path, Trainer.FinalFile)), File.ReadAllBytes(Path.Combine(reference.Path, Trainer.FinalFile)));
     }
 
     [Fact]
