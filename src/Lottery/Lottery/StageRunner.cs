@@ -23,7 +23,7 @@ public sealed class StageRunner(RunHandle run)
         {
             // Done means every file the stage produces is there: a file deleted on the program's advice (it was
             // damaged) makes the stage run again, to the same result, instead of failing on the missing file.
-            var lacking = ProducedFiles(request).FirstOrDefault(f => !File.Exists(Path.Combine(dir, f)));
+            var lacking = ProducedFiles(request, finished).FirstOrDefault(f => !File.Exists(Path.Combine(dir, f)));
             if (lacking is null)
             {
                 var saved = WeightsIO.LoadMask(maskPath);
@@ -71,8 +71,10 @@ public sealed class StageRunner(RunHandle run)
 
     const string SparsityFile = "sparsity.json";
 
-    static IEnumerable<string> ProducedFiles(StageRequest request) =>
-        new[] { "mask.tsr", Trainer.MetricsFile, Trainer.FinalFile }.Concat(request.CaptureIteration is null ? [] : [Trainer.CaptureFile]);
+    /// <summary>The files a finished stage has: θk too when it captures one, unless training diverged before reaching k.</summary>
+    static IEnumerable<string> ProducedFiles(StageRequest request, StageSummary finished) =>
+        new[] { "mask.tsr", Trainer.MetricsFile, Trainer.FinalFile }.Concat(
+            request.CaptureIteration is int k && !(finished.Outcome.DivergedAt < k) ? [Trainer.CaptureFile] : []);
 
     static void WriteSparsity(string dir, SparsityReport report) =>
         AtomicFile.WriteAllText(Path.Combine(dir, SparsityFile), System.Text.Json.JsonSerializer.Serialize(report, RunManifest.Json) + "\n");
