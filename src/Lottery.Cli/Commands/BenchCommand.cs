@@ -11,8 +11,8 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var presets = new Option<string>("--presets") { Description = "Comma-separated presets to measure", DefaultValueFactory = _ => "lenet_mnist,conv2_cifar10,conv4_cifar10,conv6_cifar10" };
-        var iterations = Flags.Integer("--iterations", "Timed iterations per model (default: 2000 for LeNet, 60 for conv nets)", min: 10);
+        var presets = new Option<string>("--presets") { Description = "Comma-separated presets to measure", DefaultValueFactory = _ => "lenet_mnist,conv2_cifar10,conv4_cifar10,conv6_cifar10,resnet20_warmup_cifar10,vgg19_warmup_cifar10" };
+        var iterations = Flags.Integer("--iterations", "Timed iterations per model (default: 2000 for LeNet, 60 for the conv nets and ResNets, 20 for VGG)", min: 10);
         var threads = Flags.Integer("--threads", "Intra-op threads (default: all cores)", min: 1);
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("bench", "Training iterations per second, evaluation throughput and share of peak for each model (synthetic data)") { presets, iterations, threads, json };
@@ -28,7 +28,8 @@ public static class BenchCommand
             {
                 var preset = PresetRegistry.Get(name);
                 var spec = DatasetRegistry.Get(preset.Hparams.Dataset.Dataset);
-                int n = p.GetValue(iterations) ?? (preset.Hparams.Model.Model.StartsWith("conv") ? 60 : 2000);
+                var model = preset.Hparams.Model.Model;
+                int n = p.GetValue(iterations) ?? (model.StartsWith("lenet") ? 2000 : model.StartsWith("vgg") ? 20 : 60);
                 if (n < 10) throw new HparamsException($"--iterations must be at least 10 (got {n})");
                 if (!p.GetValue(json)) Console.Error.WriteLine($"measuring {name} ({n} iterations)…");
                 results.Add(Benchmark.Run(preset.Hparams, spec, n, Path.Combine(Path.GetTempPath(), $"lottery-bench-{Environment.ProcessId}"), peak));

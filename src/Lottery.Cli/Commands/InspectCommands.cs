@@ -67,7 +67,12 @@ public static class InspectCommands
     static string Pruning(ExperimentHparams h)
     {
         var p = h.Pruning;
-        var excluded = p.ExcludeList.Count > 0 ? $", {string.Join(", ", p.ExcludeList)} kept" : "";
+        var excluded = p.ExcludeList.Count switch
+        {
+            0 => "",
+            1 => $"; {p.ExcludeList[0].Replace(".weight", "")} dense",
+            var n => $"; {n} tensors dense",
+        };
         if (p.Strategy != "layerwise") return $"global {p.GlobalRate * 100:0.#}%{excluded}";
         var parts = new List<string>();
         if (!h.Model.Model.StartsWith("lenet", StringComparison.Ordinal)) parts.Add($"conv {p.ConvRate * 100:0.#}%");
@@ -107,7 +112,15 @@ public static class InspectCommands
             foreach (var group in PresetRegistry.All.GroupBy(x => x.Source))
             {
                 var line = $"  {group.Key}: {string.Join(", ", group.Select(x => x.Name))}";
-                Console.WriteLine(line.Length <= 80 ? line : $"  {group.Key}:\n    {string.Join(", ", group.Select(x => x.Name))}");
+                if (line.Length <= 80) { Console.WriteLine(line); continue; }
+                Console.WriteLine($"  {group.Key}:");
+                var names = new System.Text.StringBuilder("   ");
+                foreach (var name in group.Select(x => x.Name))
+                {
+                    if (names.Length + name.Length + 2 > 80) { Console.WriteLine(names.ToString().TrimEnd(',')); names.Clear().Append("   "); }
+                    names.Append(' ').Append(name).Append(',');
+                }
+                Console.WriteLine(names.ToString().TrimEnd(','));
             }
             return 0;
         });

@@ -30,6 +30,26 @@ public static class PresetRegistry
             pruning), dropout > 0 ? "paper, Figure 2; dropout on the fc layers (where is not stated)" : Figure2);
     }
 
+    // The deep networks (Section 4, Appendix I): SGD with momentum 0.9 and weight decay 1e-4, the standard CIFAR
+    // augmentation, global pruning of 20% per round with the layers the paper leaves dense excluded. Lengths are in
+    // iterations because the paper's are: 160 epochs of 45K at batch 64 is 112,480 iterations there (703 per epoch,
+    // the last partial batch dropped), while this program counts the partial batch (704 per epoch).
+    static readonly PruningHparams VggPruning = new(Strategy: "global", GlobalRate: 0.2, Exclude: ["fc.weight"]);
+    static readonly PruningHparams ResNetPruning = new(Strategy: "global", GlobalRate: 0.2,
+        Exclude: ["block2_1.shortcut.weight", "block3_1.shortcut.weight", "fc.weight"]);
+    const string Section4 = "paper, Section 4 and Appendix I";
+
+    static Preset Deep(string name, string description, string model, int batch, double lr, string iterations, string? warmup,
+        string[] milestones, PruningHparams pruning, string source, int evalEvery = 100, int? testEvery = null) => new(name, description, new(
+            new DatasetHparams("cifar10", BatchSize: batch, Augment: true),
+            new ModelHparams(model),
+            new TrainingHparams("sgd", lr, iterations, Momentum: 0.9, WeightDecay: 1e-4, Warmup: warmup, Milestones: milestones,
+                EvalEvery: evalEvery, TestEvery: testEvery),
+            pruning), source);
+
+    static readonly string[] VggMilestones = ["56240it", "84360it"];       // epochs 80 and 120 of 703 iterations
+    static readonly string[] ResNetMilestones = ["20000it", "25000it"];
+
     public static readonly IReadOnlyList<Preset> All =
     [
         LeNet("lenet_mnist", "mnist", "LeNet-300-100 on MNIST, Adam 1.2e-3, 50K iterations, batch 60 (the paper's Figure 3)", Figure2),
@@ -41,6 +61,24 @@ public static class PresetRegistry
         Conv("conv2", 0.5, 3e-4, "60000it", Conv24Pruning),
         Conv("conv4", 0.5, 2e-4, "75000it", Conv24Pruning),
         Conv("conv6", 0.5, 2e-4, "90000it", Conv6Pruning),
+        Deep("vgg19_warmup_cifar10", "VGG-19 on CIFAR-10, SGD 0.1 with 10K-iteration warmup (finds winning tickets), 160 epochs, batch 64",
+            "vgg19", 64, 0.1, "112480it", "10000it", VggMilestones, VggPruning, Section4),
+        Deep("vgg19_lr0.1_cifar10", "VGG-19 on CIFAR-10, SGD 0.1 without warmup (no winning tickets in the paper), 160 epochs, batch 64",
+            "vgg19", 64, 0.1, "112480it", null, VggMilestones, VggPruning, Section4),
+        Deep("vgg19_lr0.01_cifar10", "VGG-19 on CIFAR-10, SGD 0.01, 160 epochs, batch 64",
+            "vgg19", 64, 0.01, "112480it", null, VggMilestones, VggPruning, Section4),
+        Deep("resnet20_warmup_cifar10", "CIFAR ResNet-20 (the paper's \"ResNet-18\") on CIFAR-10, SGD 0.03 with 20K warmup (the best), 30K iterations, batch 128",
+            "resnet20", 128, 0.03, "30000it", "20000it", ResNetMilestones, ResNetPruning, Section4),
+        Deep("resnet20_lr0.1_cifar10", "CIFAR ResNet-20 (the paper's \"ResNet-18\") on CIFAR-10, SGD 0.1, 30K iterations, batch 128",
+            "resnet20", 128, 0.1, "30000it", null, ResNetMilestones, ResNetPruning, Section4),
+        Deep("resnet20_lr0.01_cifar10", "CIFAR ResNet-20 (the paper's \"ResNet-18\") on CIFAR-10, SGD 0.01, 30K iterations, batch 128",
+            "resnet20", 128, 0.01, "30000it", null, ResNetMilestones, ResNetPruning, Section4),
+        // Shortened for a CPU: the same procedure at a fraction of the length (schedule scaled with it), measured less
+        // often; VGG at a quarter of the width (1/16 of the arithmetic).
+        Deep("vgg19_warmup_cifar10_short", "SHORTENED for a CPU: VGG-19 at width 16 (vgg19_16), 1,000 iterations with warmup 89 and decay at 500 and 750; measured every 250",
+            "vgg19_16", 64, 0.1, "1000it", "89it", ["500it", "750it"], VggPruning, "shortened from " + Section4, evalEvery: 250),
+        Deep("resnet20_warmup_cifar10_short", "SHORTENED for a CPU: ResNet-20, 500 iterations with warmup 333 and decay at 333 and 417; measured every 250",
+            "resnet20", 128, 0.03, "500it", "333it", ["333it", "417it"], ResNetPruning, "shortened from " + Section4, evalEvery: 250),
     ];
 
     public static Preset Get(string name) =>

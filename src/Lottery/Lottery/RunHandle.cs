@@ -235,8 +235,7 @@ public sealed class RunHandle : IDisposable
         return Snapshot(model);
     }
 
-    static Dictionary<string, float[]> Snapshot(LotteryModel model) =>
-        model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().cpu().data<float>().ToArray());
+    static Dictionary<string, float[]> Snapshot(LotteryModel model) => ModelState.Of(model);
 
     public void Dispose()
     {

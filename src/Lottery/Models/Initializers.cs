@@ -30,6 +30,13 @@ public static class Initializers
             Initialize(parameters[tensor.Name], initializer, generator);
         foreach (var (name, p) in parameters)
             if (!prunable.Contains(name)) p.zero_();
+        // Batch norm starts as the identity: scale 1, shift 0, running mean 0 and variance 1, no batches seen.
+        foreach (var (_, module) in model.named_modules())
+            if (module is TorchSharp.Modules.BatchNorm2d bn)
+            {
+                bn.weight?.fill_(1);
+                bn.reset_running_stats();
+            }
     }
 
     static void Initialize(Tensor weight, string initializer, Generator generator)

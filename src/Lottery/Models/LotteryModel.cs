@@ -51,6 +51,15 @@ public abstract class LotteryModel(string name) : nn.Module<Tensor, Tensor>(name
         return conv;
     }
 
+    /// <summary>Declares a convolution's weight prunable (and counts its arithmetic) for a layer registered elsewhere,
+    /// e.g. inside a residual block: <paramref name="name"/> is the weight's full parameter name.</summary>
+    protected void DeclareConv(string name, long inChannels, long outChannels, long kernel, long outHeight, long outWidth)
+    {
+        _prunable.Add(new PrunableTensor(name, LayerKind.Conv, [outChannels, inChannels, kernel, kernel]));
+        ForwardFlopsPerExample += 2 * outHeight * outWidth * outChannels * inChannels * kernel * kernel;
+        LargestActivationPerExample = Math.Max(LargestActivationPerExample, outHeight * outWidth * outChannels);
+    }
+
     public long PrunableWeightCount => PrunableTensors.Sum(t => t.Count);
 
     /// <summary>The generator behind dropout. It belongs to the model rather than to libtorch's global state so

@@ -32,6 +32,11 @@ public static class AllocatorTuning
 
     public static void Apply()
     {
+        if (Environment.GetEnvironmentVariable("LOTTERY_ALLOCATOR") == "system")
+        {
+            Status = "LOTTERY_ALLOCATOR=system: allocator left as is";
+            return;
+        }
         if (!OperatingSystem.IsLinux())
         {
             Status = "not Linux: allocator left as is";

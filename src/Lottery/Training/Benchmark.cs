@@ -62,7 +62,10 @@ public static class Benchmark
         Initializers.Apply(model, hparams.Model.Initializer, 0);
         using var arena = new ParameterArena(model);
         int warm = Math.Min(10, iterations / 5);
-        var plan = TrainingPlan.Create(hparams with { Training = hparams.Training with { Iterations = $"{iterations}it", EvalEvery = int.MaxValue } }, data.Train.Count);
+        // Timing only: the schedule's shape (warmup, decay) does not change the cost of an iteration, and the
+        // preset's milestones may lie beyond the timed iterations.
+        var timed = hparams.Training with { Iterations = $"{iterations}it", EvalEvery = int.MaxValue, TestEvery = null, Warmup = null, Milestones = null };
+        var plan = TrainingPlan.Create(hparams with { Training = timed }, data.Train.Count);
         var timer = new IterationTimer(warm, iterations);
         if (Directory.Exists(scratch)) Directory.Delete(scratch, true);
         new Trainer(arena, data, plan, timer).Run(new StageSpec("bench", scratch, 1, 2, CheckpointEvery: int.MaxValue));

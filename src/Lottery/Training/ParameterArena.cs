@@ -76,6 +76,8 @@ public sealed class ParameterArena : IDisposable
             case (Linear l, "bias"): l.bias = parameter; break;
             case (Conv2d c, "weight"): c.weight = parameter; break;
             case (Conv2d c, "bias"): c.bias = parameter; break;
+            case (BatchNorm2d b, "weight"): b.weight = parameter; break;
+            case (BatchNorm2d b, "bias"): b.bias = parameter; break;
             default: throw new NotSupportedException($"cannot place parameter {field} of {module.GetType().Name} in the arena");
         }
     }
@@ -126,12 +128,23 @@ public sealed class ParameterArena : IDisposable
         return true;
     }
 
-    /// <summary>Copy of the named parameters (e.g. to save θ0 or the final weights).</summary>
-    public Dictionary<string, float[]> Snapshot() =>
-        _slots.ToDictionary(s => s.Name, s => _data.AsSpan((int)s.Offset, (int)s.Count).ToArray());
+    /// <summary>Copy of the model's state (e.g. to save θ0 or the final weights): the named parameters from the
+    /// arena and the model's buffers (batch norm's running statistics).</summary>
+    public Dictionary<string, float[]> Snapshot()
+    {
+        var state = _slots.ToDictionary(s => s.Name, s => _data.AsSpan((int)s.Offset, (int)s.Count).ToArray());
+        foreach (var (name, values) in ModelState.Of(Model).Where(kv => !_byName.ContainsKey(kv.Key))) state[name] = values;
+        return state;
+    }
 
+    /// <summary>The model's buffers alone (what a checkpoint adds to the arena and the optimizer state).</summary>
+    public Dictionary<string, float[]> Buffers() =>
+        ModelState.Of(Model).Where(kv => !_byName.ContainsKey(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+
+    /// <summary>Loads a state: parameters into the arena, buffers into the model.</summary>
     public void Load(IReadOnlyDictionary<string, float[]> weights)
     {
+        ModelState.LoadBuffers(Model, weights);
         foreach (var slot in _slots)
         {
             if (!weights.TryGetValue(slot.Name, out var values))

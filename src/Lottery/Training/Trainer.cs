@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Lottery.Data;
+using Lottery.Models;
 using Lottery.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -219,6 +220,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
     {
         var file = new TensorFile();
         file.Floats["arena"] = arena.Data.ToArray();
+        foreach (var (name, values) in arena.Buffers()) file.Floats["buffer:" + name] = values;
         foreach (var (name, values) in optimizer.State) file.Floats[name] = values;
         file.Meta["iteration"] = iteration.ToString(CultureInfo.InvariantCulture);
         file.Meta["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture);
@@ -241,6 +243,9 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         if (!file.Floats.TryGetValue("arena", out var weights) || weights.Length != arena.Length)
             throw new RunFileException($"{path} does not match this model: delete it and re-run the command (the stage restarts)");
         weights.CopyTo(arena.Data);
+        var buffers = file.Floats.Where(kv => kv.Key.StartsWith("buffer:", StringComparison.Ordinal)).ToDictionary(kv => kv.Key["buffer:".Length..], kv => kv.Value);
+        try { ModelState.LoadBuffers(arena.Model, buffers); }
+        catch (InvalidDataException e) { throw new RunFileException($"{path} does not match this model ({e.Message}): delete it and re-run the command (the stage restarts)"); }
         foreach (var (name, state) in optimizer.State)
         {
             if (!file.Floats.TryGetValue(name, out var saved) || saved.Length != state.Length)
