@@ -50,6 +50,16 @@ public static class PresetRegistry
     static readonly string[] VggMilestones = ["56240it", "84360it"];       // epochs 80 and 120 of 703 iterations
     static readonly string[] ResNetMilestones = ["20000it", "25000it"];
 
+    /// <summary>The paper's VGG-19: 160 epochs at batch 64; <paramref name="variant"/> names the learning rate setting.</summary>
+    static Preset Vgg19(string variant, double lr, string? warmup, string note) =>
+        Deep($"vgg19_{variant}_cifar10", $"VGG-19 on CIFAR-10, SGD {lr}{note}, 160 epochs, batch 64",
+            "vgg19", 64, lr, "112480it", warmup, VggMilestones, VggPruning, Section4);
+
+    /// <summary>The paper's "ResNet-18" (the CIFAR ResNet-20): 30K iterations at batch 128.</summary>
+    static Preset ResNet20(string variant, double lr, string? warmup, string note) =>
+        Deep($"resnet20_{variant}_cifar10", $"CIFAR ResNet-20 (the paper's \"ResNet-18\") on CIFAR-10, SGD {lr}{note}, 30K iterations, batch 128",
+            "resnet20", 128, lr, "30000it", warmup, ResNetMilestones, ResNetPruning, Section4);
+
     public static readonly IReadOnlyList<Preset> All =
     [
         LeNet("lenet_mnist", "mnist", "LeNet-300-100 on MNIST, Adam 1.2e-3, 50K iterations, batch 60 (the paper's Figure 3)", Figure2),
@@ -61,18 +71,12 @@ public static class PresetRegistry
         Conv("conv2", 0.5, 3e-4, "60000it", Conv24Pruning),
         Conv("conv4", 0.5, 2e-4, "75000it", Conv24Pruning),
         Conv("conv6", 0.5, 2e-4, "90000it", Conv6Pruning),
-        Deep("vgg19_warmup_cifar10", "VGG-19 on CIFAR-10, SGD 0.1 with 10K-iteration warmup (finds winning tickets), 160 epochs, batch 64",
-            "vgg19", 64, 0.1, "112480it", "10000it", VggMilestones, VggPruning, Section4),
-        Deep("vgg19_lr0.1_cifar10", "VGG-19 on CIFAR-10, SGD 0.1 without warmup (no winning tickets in the paper), 160 epochs, batch 64",
-            "vgg19", 64, 0.1, "112480it", null, VggMilestones, VggPruning, Section4),
-        Deep("vgg19_lr0.01_cifar10", "VGG-19 on CIFAR-10, SGD 0.01, 160 epochs, batch 64",
-            "vgg19", 64, 0.01, "112480it", null, VggMilestones, VggPruning, Section4),
-        Deep("resnet20_warmup_cifar10", "CIFAR ResNet-20 (the paper's \"ResNet-18\") on CIFAR-10, SGD 0.03 with 20K warmup (the best), 30K iterations, batch 128",
-            "resnet20", 128, 0.03, "30000it", "20000it", ResNetMilestones, ResNetPruning, Section4),
-        Deep("resnet20_lr0.1_cifar10", "CIFAR ResNet-20 (the paper's \"ResNet-18\") on CIFAR-10, SGD 0.1, 30K iterations, batch 128",
-            "resnet20", 128, 0.1, "30000it", null, ResNetMilestones, ResNetPruning, Section4),
-        Deep("resnet20_lr0.01_cifar10", "CIFAR ResNet-20 (the paper's \"ResNet-18\") on CIFAR-10, SGD 0.01, 30K iterations, batch 128",
-            "resnet20", 128, 0.01, "30000it", null, ResNetMilestones, ResNetPruning, Section4),
+        Vgg19("warmup", 0.1, "10000it", " with 10K-iteration warmup (finds winning tickets)"),
+        Vgg19("lr0.1", 0.1, null, " without warmup (no winning tickets in the paper)"),
+        Vgg19("lr0.01", 0.01, null, ""),
+        ResNet20("warmup", 0.03, "20000it", " with 20K warmup (the best)"),
+        ResNet20("lr0.1", 0.1, null, ""),
+        ResNet20("lr0.01", 0.01, null, ""),
         // Shortened for a CPU: the same procedure at a fraction of the length (schedule scaled with it), measured less
         // often; VGG at a quarter of the width (1/16 of the arithmetic).
         Deep("vgg19_warmup_cifar10_short", "SHORTENED for a CPU: VGG-19 at width 16 (vgg19_16), 1,000 iterations with warmup 89 and decay at 500 and 750; measured every 250",

@@ -12,9 +12,13 @@ public static class ModelState
     public static Dictionary<string, float[]> Of(nn.Module model)
     {
         var state = model.named_parameters().ToDictionary(p => p.name, p => Floats(p.parameter));
-        foreach (var (name, buffer) in model.named_buffers()) state[name] = Floats(buffer);
+        foreach (var (name, values) in Buffers(model)) state[name] = values;
         return state;
     }
+
+    /// <summary>The buffers alone (a parameter arena already holds the parameters).</summary>
+    public static Dictionary<string, float[]> Buffers(nn.Module model) =>
+        model.named_buffers().ToDictionary(b => b.name, b => Floats(b.buffer));
 
     /// <summary>Copies the buffers of <paramref name="state"/> into the model (parameters are the arena's business).</summary>
     public static void LoadBuffers(nn.Module model, IReadOnlyDictionary<string, float[]> state)

@@ -133,13 +133,12 @@ public sealed class ParameterArena : IDisposable
     public Dictionary<string, float[]> Snapshot()
     {
         var state = _slots.ToDictionary(s => s.Name, s => _data.AsSpan((int)s.Offset, (int)s.Count).ToArray());
-        foreach (var (name, values) in ModelState.Of(Model).Where(kv => !_byName.ContainsKey(kv.Key))) state[name] = values;
+        foreach (var (name, values) in Buffers()) state[name] = values;
         return state;
     }
 
     /// <summary>The model's buffers alone (what a checkpoint adds to the arena and the optimizer state).</summary>
-    public Dictionary<string, float[]> Buffers() =>
-        ModelState.Of(Model).Where(kv => !_byName.ContainsKey(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+    public Dictionary<string, float[]> Buffers() => ModelState.Buffers(Model);
 
     /// <summary>Loads a state: parameters into the arena, buffers into the model.</summary>
     public void Load(IReadOnlyDictionary<string, float[]> weights)
