@@ -57,7 +57,9 @@ sealed class LoopbackServer : IDisposable
 
     public void Dispose()
     {
-        listener.Stop();
+        // Close alone: the managed HttpListener's Stop() already unregisters the endpoint, and a
+        // Close() after it looks the endpoint up again, which re-binds the port (and fails with
+        // "Address already in use" while the port's old connections sit in TIME_WAIT).
         listener.Close();
         loop.Wait(TimeSpan.FromSeconds(5));
     }
