@@ -37,8 +37,8 @@ public sealed class CifarResNet : LotteryModel
 
         public override Tensor forward(Tensor x)
         {
-            var y = bn2.forward(conv2.forward(nn.functional.relu(bn1.forward(conv1.forward(x)))));
-            var s = shortcut is null ? x : shortcut_bn!.forward(shortcut.forward(x));
+            var y = bn2.call(conv2.call(nn.functional.relu(bn1.call(conv1.call(x)))));
+            var s = shortcut is null ? x : shortcut_bn!.call(shortcut.call(x));
             return nn.functional.relu(y + s);
         }
     }
@@ -51,16 +51,12 @@ public sealed class CifarResNet : LotteryModel
     /// <summary>Names of the 1×1 shortcut convolutions' weights (the paper leaves them unpruned).</summary>
     public IReadOnlyList<string> ShortcutTensors { get; }
 
-    public CifarResNet(string name, InputShape input, int depth, int width = 16) : base(name)
+    public CifarResNet(string name, InputShape input, int depth, int width = 16) : base(name, input)
     {
         if ((depth - 2) % 6 != 0 || depth < 8) throw new ArgumentException($"CIFAR ResNet depth must be 6n+2 ≥ 8 (got {depth})");
         int blocks = (depth - 2) / 6;
-        long h = input.Height, w = input.Width;
-        _conv = nn.Conv2d(input.Channels, width, 3, padding: 1, bias: false);
-        register_module("conv", _conv);
-        _bn = nn.BatchNorm2d(width);
-        register_module("bn", _bn);
-        DeclareConv("conv.weight", input.Channels, width, 3, h, w);
+        _conv = Add("conv", nn.Conv2d(input.Channels, width, 3, padding: 1, bias: false));
+        _bn = Add("bn", nn.BatchNorm2d(width));
         var shortcuts = new List<string>();
         long channels = width;
         for (int stage = 1; stage <= 3; stage++)
@@ -70,28 +66,19 @@ public sealed class CifarResNet : LotteryModel
             {
                 long stride = stage > 1 && b == 1 ? 2 : 1;
                 var blockName = $"block{stage}_{b}";
-                var block = new Block(blockName, channels, outChannels, stride);
-                register_module(blockName, block);
-                _blocks.Add(block);
-                long oh = h / stride, ow = w / stride;
-                DeclareConv($"{blockName}.conv1.weight", channels, outChannels, 3, oh, ow);
-                DeclareConv($"{blockName}.conv2.weight", outChannels, outChannels, 3, oh, ow);
-                if (stride != 1 || channels != outChannels)
-                {
-                    DeclareConv($"{blockName}.shortcut.weight", channels, outChannels, 1, oh, ow);
-                    shortcuts.Add($"{blockName}.shortcut.weight");
-                }
-                (channels, h, w) = (outChannels, oh, ow);
+                _blocks.Add(Add(blockName, new Block(blockName, channels, outChannels, stride)));
+                if (stride != 1 || channels != outChannels) shortcuts.Add($"{blockName}.shortcut.weight");
+                channels = outChannels;
             }
         }
         ShortcutTensors = shortcuts;
-        _fc = AddLinear("fc", channels, input.Classes, LayerKind.Output);
+        _fc = Add("fc", nn.Linear(channels, input.Classes));
     }
 
     public override Tensor forward(Tensor input)
     {
-        var x = nn.functional.relu(_bn.forward(_conv.forward(input)));
-        foreach (var block in _blocks) x = block.forward(x);
-        return _fc.forward(x.mean([2, 3]));
+        var x = nn.functional.relu(_bn.call(_conv.call(input)));
+        foreach (var block in _blocks) x = block.call(x);
+        return _fc.call(x.mean([2, 3]));
     }
 }

@@ -17,7 +17,7 @@ public sealed class ConvNet : LotteryModel
     readonly double _dropout;
 
     /// <param name="pairs">Output channels of each conv pair, e.g. [64, 128] for Conv-4.</param>
-    public ConvNet(string name, InputShape input, IReadOnlyList<int> pairs, IReadOnlyList<int> fcWidths, double dropout = 0) : base(name)
+    public ConvNet(string name, InputShape input, IReadOnlyList<int> pairs, IReadOnlyList<int> fcWidths, double dropout = 0) : base(name, input)
     {
         _dropout = dropout;
         long channels = input.Channels, h = input.Height, w = input.Width;
@@ -25,7 +25,7 @@ public sealed class ConvNet : LotteryModel
         {
             for (int k = 0; k < 2; k++)
             {
-                _convs.Add(AddConv3x3($"conv{_convs.Count + 1}", channels, width, h, w));
+                _convs.Add(Add($"conv{_convs.Count + 1}", nn.Conv2d(channels, width, 3, padding: 1)));
                 channels = width;
             }
             h /= 2; w /= 2;
@@ -33,10 +33,10 @@ public sealed class ConvNet : LotteryModel
         long features = channels * h * w;
         for (int i = 0; i < fcWidths.Count; i++)
         {
-            _fcs.Add(AddLinear($"fc{i + 1}", features, fcWidths[i], LayerKind.FullyConnected));
+            _fcs.Add(Add($"fc{i + 1}", nn.Linear(features, fcWidths[i])));
             features = fcWidths[i];
         }
-        _output = AddLinear("out", features, input.Classes, LayerKind.Output);
+        _output = Add("out", nn.Linear(features, input.Classes));
     }
 
     public override Tensor forward(Tensor input)
@@ -44,15 +44,15 @@ public sealed class ConvNet : LotteryModel
         var x = input;
         for (int i = 0; i < _convs.Count; i++)
         {
-            x = nn.functional.relu(_convs[i].forward(x));
+            x = nn.functional.relu(_convs[i].call(x));
             if (i % 2 == 1) x = nn.functional.max_pool2d(x, 2, 2);
         }
         x = x.flatten(1);
         foreach (var fc in _fcs)
         {
-            x = nn.functional.relu(fc.forward(x));
+            x = nn.functional.relu(fc.call(x));
             x = Dropout(x, _dropout);
         }
-        return _output.forward(x);
+        return _output.call(x);
     }
 }

@@ -14,16 +14,16 @@ public sealed class FullyConnectedNet : LotteryModel
     readonly Linear _output;
     readonly double _dropout;
 
-    public FullyConnectedNet(string name, InputShape input, IReadOnlyList<int> hidden, double dropout = 0) : base(name)
+    public FullyConnectedNet(string name, InputShape input, IReadOnlyList<int> hidden, double dropout = 0) : base(name, input)
     {
         _dropout = dropout;
         long features = input.Features;
         for (int i = 0; i < hidden.Count; i++)
         {
-            _hidden.Add(AddLinear($"fc{i + 1}", features, hidden[i], LayerKind.FullyConnected));
+            _hidden.Add(Add($"fc{i + 1}", nn.Linear(features, hidden[i])));
             features = hidden[i];
         }
-        _output = AddLinear("out", features, input.Classes, LayerKind.Output);
+        _output = Add("out", nn.Linear(features, input.Classes));
     }
 
     public override Tensor forward(Tensor input)
@@ -31,9 +31,9 @@ public sealed class FullyConnectedNet : LotteryModel
         var x = input.flatten(1);
         foreach (var layer in _hidden)
         {
-            x = nn.functional.relu(layer.forward(x));
+            x = nn.functional.relu(layer.call(x));
             x = Dropout(x, _dropout);
         }
-        return _output.forward(x);
+        return _output.call(x);
     }
 }

@@ -28,15 +28,21 @@ public static class Initializers
         var prunable = model.PrunableTensors.Select(t => t.Name).ToHashSet();
         foreach (var tensor in model.PrunableTensors)
             Initialize(parameters[tensor.Name], initializer, generator);
-        foreach (var (name, p) in parameters)
-            if (!prunable.Contains(name)) p.zero_();
-        // Batch norm starts as the identity: scale 1, shift 0, running mean 0 and variance 1, no batches seen.
-        foreach (var (_, module) in model.named_modules())
-            if (module is TorchSharp.Modules.BatchNorm2d bn)
+        // Every other parameter is set, not drawn: biases 0, normalization scales 1 and shifts 0, running statistics
+        // reset (batch norm starts as the identity). A parameter of any other kind has no seeded rule here, so it
+        // is refused rather than left to libtorch's unseeded default.
+        foreach (var (moduleName, module) in model.named_modules())
+            foreach (var (field, p) in module.named_parameters(recurse: false))
             {
-                bn.weight?.fill_(1);
-                bn.reset_running_stats();
+                var name = moduleName.Length == 0 ? field : $"{moduleName}.{field}";
+                if (prunable.Contains(name)) continue;
+                if (field == "bias") p.zero_();
+                else if (ModuleTree.IsNormalization(module) && field == "weight") p.fill_(1);
+                else throw new NotSupportedException(
+                    $"parameter '{name}' of {module.GetType().Name} has no seeded initialization: only conv and linear weights, biases and normalization layers are initialized");
             }
+        foreach (var (_, module) in model.named_modules())
+            if (module is TorchSharp.Modules.BatchNorm bn) bn.reset_running_stats();
     }
 
     static void Initialize(Tensor weight, string initializer, Generator generator)

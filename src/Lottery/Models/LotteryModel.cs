@@ -5,21 +5,30 @@ using static TorchSharp.torch;
 namespace Lottery.Models;
 
 /// <summary>
-/// A network the lottery procedure can prune: a TorchSharp module that declares, besides its layers, which of
-/// its weight tensors are prunable, which kind each is, and the arithmetic of one forward pass.
+/// A built-in network: a TorchSharp module over one input shape. What the lottery procedure needs beyond the
+/// layers is read from the module tree (<see cref="ModuleTree"/>: prunable weights by layer type) and measured
+/// (<see cref="ForwardProfile"/>: arithmetic and activation sizes), never declared by hand, so the built-in
+/// networks exercise the same path a user's own model takes.
 /// </summary>
-public abstract class LotteryModel(string name) : nn.Module<Tensor, Tensor>(name)
+public abstract class LotteryModel(string name, InputShape input) : nn.Module<Tensor, Tensor>(name)
 {
-    readonly List<PrunableTensor> _prunable = [];
+    IReadOnlyList<PrunableTensor>? _prunable;
+    ForwardProfile? _profile;
 
-    /// <summary>Prunable weights in a fixed order (also the order of initialization).</summary>
-    public IReadOnlyList<PrunableTensor> PrunableTensors => _prunable;
+    public InputShape Input { get; } = input;
+
+    /// <summary>Prunable weights in a fixed order (also the order of initialization): every conv and linear weight
+    /// in registration order; the last linear layer is the output layer.</summary>
+    public IReadOnlyList<PrunableTensor> PrunableTensors => _prunable ??= ModuleTree.PrunableTensors(this);
+
+    /// <summary>One example's forward pass, measured once on first use.</summary>
+    public ForwardProfile Profile => _profile ??= ForwardProfile.Measure(this, Input);
 
     /// <summary>Multiply-adds ×2 of one example's forward pass through the dense network.</summary>
-    public long ForwardFlopsPerExample { get; private set; }
+    public long ForwardFlopsPerExample => Profile.FlopsPerExample;
 
-    /// <summary>Floats in the largest layer output of one example (conv: channels × height × width).</summary>
-    public long LargestActivationPerExample { get; private set; } = 1;
+    /// <summary>Floats in the largest tensor of one example's forward pass (input or any layer's output).</summary>
+    public long LargestActivationPerExample => Profile.LargestActivationPerExample;
 
     /// <summary>Examples per evaluation batch: as many as keep the largest activation at 7/8 of glibc's mmap threshold
     /// (<see cref="Native.AllocatorTuning.MmapThreshold"/>), 32 to 1000. Why: a block at or above the threshold is a
@@ -29,35 +38,12 @@ public abstract class LotteryModel(string name) : nn.Module<Tensor, Tensor>(name
     public int EvaluationBatchSize =>
         (int)Math.Clamp(Native.AllocatorTuning.MmapThreshold / 8 * 7 / sizeof(float) / LargestActivationPerExample, 32, 1000);
 
-    /// <summary>Creates and registers a linear layer, declaring its weight prunable.</summary>
-    protected Linear AddLinear(string layer, long inFeatures, long outFeatures, LayerKind kind)
+    /// <summary>Registers a submodule under <paramref name="layer"/> and returns it. Layers are invoked with
+    /// <c>call</c> in forward so that hooks (the forward profile) see them.</summary>
+    protected T Add<T>(string layer, T module) where T : nn.Module
     {
-        var linear = nn.Linear(inFeatures, outFeatures);
-        register_module(layer, linear);
-        _prunable.Add(new PrunableTensor($"{layer}.weight", kind, [outFeatures, inFeatures]));
-        ForwardFlopsPerExample += 2 * inFeatures * outFeatures;
-        LargestActivationPerExample = Math.Max(LargestActivationPerExample, Math.Max(inFeatures, outFeatures));
-        return linear;
-    }
-
-    /// <summary>Creates and registers a 3×3 same-padded convolution over an <paramref name="height"/>×<paramref name="width"/> input.</summary>
-    protected Conv2d AddConv3x3(string layer, long inChannels, long outChannels, long height, long width)
-    {
-        var conv = nn.Conv2d(inChannels, outChannels, 3, padding: 1);
-        register_module(layer, conv);
-        _prunable.Add(new PrunableTensor($"{layer}.weight", LayerKind.Conv, [outChannels, inChannels, 3, 3]));
-        ForwardFlopsPerExample += 2 * height * width * outChannels * inChannels * 9;
-        LargestActivationPerExample = Math.Max(LargestActivationPerExample, height * width * Math.Max(inChannels, outChannels));
-        return conv;
-    }
-
-    /// <summary>Declares a convolution's weight prunable (and counts its arithmetic) for a layer registered elsewhere,
-    /// e.g. inside a residual block: <paramref name="name"/> is the weight's full parameter name.</summary>
-    protected void DeclareConv(string name, long inChannels, long outChannels, long kernel, long outHeight, long outWidth)
-    {
-        _prunable.Add(new PrunableTensor(name, LayerKind.Conv, [outChannels, inChannels, kernel, kernel]));
-        ForwardFlopsPerExample += 2 * outHeight * outWidth * outChannels * inChannels * kernel * kernel;
-        LargestActivationPerExample = Math.Max(LargestActivationPerExample, outHeight * outWidth * outChannels);
+        register_module(layer, module);
+        return module;
     }
 
     public long PrunableWeightCount => PrunableTensors.Sum(t => t.Count);

@@ -24,7 +24,7 @@ public sealed class VggNet : LotteryModel
     readonly List<(Conv2d Conv, BatchNorm2d Norm, bool PoolAfter)> _layers = [];
     readonly Linear _fc;
 
-    public VggNet(string name, InputShape input, int depth, int width = 64) : base(name)
+    public VggNet(string name, InputShape input, int depth, int width = 64) : base(name, input)
     {
         var plan = Plans[depth];
         long channels = input.Channels, h = input.Height, w = input.Width;
@@ -33,15 +33,14 @@ public sealed class VggNet : LotteryModel
             {
                 int n = _layers.Count + 1;
                 long outChannels = (long)plan[stage][k] * width / 64;
-                var conv = AddConv3x3($"conv{n}", channels, outChannels, h, w);
-                var norm = nn.BatchNorm2d(outChannels);
-                register_module($"bn{n}", norm);
+                var conv = Add($"conv{n}", nn.Conv2d(channels, outChannels, 3, padding: 1));
+                var norm = Add($"bn{n}", nn.BatchNorm2d(outChannels));
                 bool pool = k == plan[stage].Length - 1 && stage < plan.Length - 1;
                 _layers.Add((conv, norm, pool));
                 channels = outChannels;
                 if (pool) { h /= 2; w /= 2; }
             }
-        _fc = AddLinear("fc", channels, input.Classes, LayerKind.Output);
+        _fc = Add("fc", nn.Linear(channels, input.Classes));
     }
 
     public override Tensor forward(Tensor input)
@@ -49,11 +48,11 @@ public sealed class VggNet : LotteryModel
         var x = input;
         foreach (var (conv, norm, pool) in _layers)
         {
-            x = nn.functional.relu(norm.forward(conv.forward(x)));
+            x = nn.functional.relu(norm.call(conv.call(x)));
             if (pool) x = nn.functional.max_pool2d(x, 2, 2);
         }
         // open_lth pools the last 2×2 map; the mean over the whole map is the same there and works for any input size.
         x = x.mean([2, 3]);
-        return _fc.forward(x);
+        return _fc.call(x);
     }
 }

@@ -1,7 +1,6 @@
 using Lottery.Models;
 using Lottery.Pruning;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Lottery.Training;
@@ -51,7 +50,6 @@ public sealed class ParameterArena : IDisposable
         _gradTensor = torch.frombuffer(_grad, ScalarType.Float32, total, 0, false);
         _maskTensor = torch.frombuffer(_mask, ScalarType.Float32, total, 0, false);
 
-        var modules = model.named_modules().ToDictionary(m => m.name, m => m.module);
         using (no_grad())
         {
             foreach (var (name, p) in named)
@@ -59,26 +57,12 @@ public sealed class ParameterArena : IDisposable
                 var slot = _byName[name];
                 var view = _dataTensor.narrow(0, slot.Offset, slot.Count).view(slot.Shape);
                 view.copy_(p);
-                var parameter = new Parameter(view, requires_grad: true);
-                var dot = name.LastIndexOf('.');
-                Rehome(modules[name[..dot]], name[(dot + 1)..], parameter);
-                parameter.grad = _gradTensor.narrow(0, slot.Offset, slot.Count).view(slot.Shape);
+                // set_ points the parameter itself at the arena view (storage, offset, shape, strides), so every
+                // layer type keeps using the object it holds: no per-layer-type code, any module tree works.
+                // set_ returns the same handle, so its result is not disposed.
+                _ = p.set_(view);
+                p.grad = _gradTensor.narrow(0, slot.Offset, slot.Count).view(slot.Shape);
             }
-        }
-    }
-
-    /// <summary>Replaces a layer's parameter through its typed property, so its forward uses the arena view.</summary>
-    static void Rehome(nn.Module module, string field, Parameter parameter)
-    {
-        switch (module, field)
-        {
-            case (Linear l, "weight"): l.weight = parameter; break;
-            case (Linear l, "bias"): l.bias = parameter; break;
-            case (Conv2d c, "weight"): c.weight = parameter; break;
-            case (Conv2d c, "bias"): c.bias = parameter; break;
-            case (BatchNorm2d b, "weight"): b.weight = parameter; break;
-            case (BatchNorm2d b, "bias"): b.bias = parameter; break;
-            default: throw new NotSupportedException($"cannot place parameter {field} of {module.GetType().Name} in the arena");
         }
     }
 
