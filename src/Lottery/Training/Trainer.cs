@@ -219,9 +219,10 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
     void SaveCheckpoint(string path, IOptimizer optimizer, StageSpec spec, int iteration, double seconds, double measurementSeconds)
     {
         var file = new TensorFile();
-        file.Floats["arena"] = arena.Data.ToArray();
+        // Weights and optimizer state in standard order (see ParameterArena): checkpoints do not depend on the layout.
+        file.Floats["arena"] = arena.ToStandard(arena.Data);
         foreach (var (name, values) in arena.Buffers()) file.Floats["buffer:" + name] = values;
-        foreach (var (name, values) in optimizer.State) file.Floats[name] = values;
+        foreach (var (name, values) in optimizer.State) file.Floats[name] = arena.ToStandard(values);
         file.Meta["iteration"] = iteration.ToString(CultureInfo.InvariantCulture);
         file.Meta["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture);
         file.Meta["start_iteration"] = spec.StartIteration.ToString(CultureInfo.InvariantCulture);
@@ -242,7 +243,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
             throw new RunFileException($"{path} belongs to a different training length: delete it and re-run the command (the stage restarts)");
         if (!file.Floats.TryGetValue("arena", out var weights) || weights.Length != arena.Length)
             throw new RunFileException($"{path} does not match this model: delete it and re-run the command (the stage restarts)");
-        weights.CopyTo(arena.Data);
+        arena.FromStandard(weights, arena.Data);
         var buffers = file.Floats.Where(kv => kv.Key.StartsWith("buffer:", StringComparison.Ordinal)).ToDictionary(kv => kv.Key["buffer:".Length..], kv => kv.Value);
         try { ModelState.LoadBuffers(arena.Model, buffers); }
         catch (InvalidDataException e) { throw new RunFileException($"{path} does not match this model ({e.Message}): delete it and re-run the command (the stage restarts)"); }
@@ -250,7 +251,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         {
             if (!file.Floats.TryGetValue(name, out var saved) || saved.Length != state.Length)
                 throw new RunFileException($"{path} lacks optimizer state '{name}': delete it and re-run the command (the stage restarts)");
-            saved.CopyTo(state, 0);
+            arena.FromStandard(saved, state);
         }
         optimizer.StepCount = Int("optimizer_steps");
         int iteration = Int("iteration");

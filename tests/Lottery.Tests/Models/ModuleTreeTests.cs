@@ -98,7 +98,7 @@ public class ModuleTreeTests
 
             // The layers compute with the arena's memory: a change there is a change in the network.
             var stem = model.named_parameters().Single(p => p.name == "stem.weight").parameter;
-            arena.DataOf("stem.weight")[0] = 0.25f;
+            arena.Data[(int)arena["stem.weight"].Offset] = 0.25f;  // element (0, 0, 0, 0): first in either layout
             Assert.Equal(0.25f, stem.data<float>()[0]);
 
             var plan = TrainingPlan.Create(h.Training, h.Dataset.BatchSize, data.Train.Count);
@@ -128,5 +128,29 @@ public class ModuleTreeTests
         var e = Assert.Throws<NotSupportedException>(() => Initializers.Apply(model, "glorot_normal", 1));
         Assert.Contains("'act.weight'", e.Message);
         Assert.Contains("PReLU", e.Message);
+    }
+
+    [Fact]
+    public void Convolution_weights_live_channels_last_in_the_arena_and_leave_it_in_standard_order()
+    {
+        using var model = UsersNetwork();
+        Initializers.Apply(model, "glorot_normal", 3);
+        var before = ModelState.Of(model);
+        using var arena = new ParameterArena(model);
+        var body = model.named_parameters().Single(p => p.name == "body.weight").parameter;
+        Assert.Equal([144L, 1, 48, 16], body.stride());               // (O, I, kh, kw) indexed over (O, kh, kw, I) memory
+        Assert.Equal([784L, 1], model.named_parameters().Single(p => p.name == "hidden.weight").parameter.stride());  // 2-D: unchanged
+        Assert.Equal(before["body.weight"], arena.ValuesOf("body.weight"));
+        Assert.Equal(before["body.weight"], arena.Snapshot()["body.weight"]);
+        using (var contiguous = body.contiguous()) Assert.Equal(before["body.weight"], contiguous.data<float>().ToArray());
+        // A mask set in standard order zeroes exactly the standard-order positions.
+        var mask = Mask.Dense(model.PrunableTensors);
+        var bits = mask["body.weight"].ToArray();
+        bits[1] = false;                                               // element (0, 0, 0, 1)
+        var pruned = new Mask(mask.Names.ToDictionary(n => n, n => n == "body.weight" ? bits : mask[n]));
+        arena.SetMask(pruned);
+        Assert.Equal(0f, arena.ValuesOf("body.weight")[1]);
+        Assert.Equal(0f, body[0, 0, 0, 1].item<float>());
+        Assert.Equal(1, arena.ValuesOf("body.weight").Count(v => v == 0));
     }
 }

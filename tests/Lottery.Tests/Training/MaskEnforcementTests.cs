@@ -159,7 +159,7 @@ public class MaskEnforcementTests
         foreach (var slot in arena.Slots.Where(s => s.Prunable))
         {
             var alive = mask[slot.Name];
-            var data = arena.DataOf(slot.Name);
+            var data = arena.ValuesOf(slot.Name);
             for (int i = 0; i < alive.Length; i++)
                 if (!alive[i] && data[i] != 0) Assert.Fail($"{slot.Name}[{i}] = {data[i]} although pruned");
         }

@@ -14,12 +14,13 @@ public class TrainerTests
         public void OnResume(string stage, int iteration) => ResumedFrom = iteration;
     }
 
-    static StageResult Train(string dir, ExperimentHparams h, Action<int>? after = null, int checkpointEvery = 60, ITrainingObserver? observer = null)
+    static StageResult Train(string dir, ExperimentHparams h, Action<int>? after = null, int checkpointEvery = 60, ITrainingObserver? observer = null,
+        bool channelsLast = true)
     {
         using var data = SplitData.Create(Synthetic.Raw(), h.Dataset);
         using var model = ModelRegistry.Create(h.Model, data.Shape);
         Initializers.Apply(model, h.Model.Initializer, 9);
-        using var arena = new ParameterArena(model);
+        using var arena = new ParameterArena(model, channelsLast);
         var plan = TrainingPlan.Create(h, data.Train.Count);
         var trainer = new Trainer(arena, data, plan, observer) { AfterIteration = after };
         return trainer.Run(new StageSpec("test", dir, 11, 12, CheckpointEvery: checkpointEvery));
@@ -147,5 +148,70 @@ public class TrainerTests
         Assert.Equal(20, result.IterationsRun);   // 320 / 32 = 10 iterations per epoch
         Assert.Equal(20, result.Rows[^1].Iteration);
         Assert.Throws<HparamsException>(() => Train(dir.Path, h with { Dataset = h.Dataset with { TrainSubset = 5000 } }));
+    }
+
+    /// <summary>A ResNet with batch norm and SGD momentum: its conv weights live channels-last in the arena while the
+    /// checkpoint stores standard order, and a killed stage still resumes to the same bytes.</summary>
+    static ExperimentHparams ConvHparams(string iterations) => Synthetic.Hparams("sgd", iterations) with
+    {
+        Model = new ModelHparams("resnet_8_16"),
+        Pruning = new PruningHparams("global", GlobalRate: 0.2),
+    };
+
+    [Fact]
+    public void AChannelsLastConvNetResumesExactlyFromAStandardOrderCheckpoint()
+    {
+        using var reference = new TempDir();
+        using var resumed = new TempDir();
+        var h = ConvHparams("80it");
+        Train(reference.Path, h, checkpointEvery: 40);
+        Assert.Throws<TrainingInterruptedException>(() => Train(resumed.Path, h, it => { if (it == 50) throw new TrainingInterruptedException(it); }, checkpointEvery: 40));
+        var checkpoint = TensorFile.Load(Path.Combine(resumed.Path, Trainer.CheckpointFile));
+        Train(resumed.Path, h, checkpointEvery: 40);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.MetricsFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.MetricsFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.FinalFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.FinalFile)));
+
+        // The checkpoint's weights are in standard order: the same values a standard-layout arena holds for that state.
+        using var model = ModelRegistry.Create(h.Model, new InputShape(1, 28, 28, 10));
+        using var standard = new ParameterArena(model, channelsLast: false);
+        Assert.Contains(standard.Slots, s => s.Shape.Length == 4);
+        Assert.DoesNotContain(standard.Slots, s => s.ChannelsLast);
+        var weights = checkpoint.Floats["arena"];
+        standard.FromStandard(weights, standard.Data);
+        using var channelsLast = new ParameterArena(ModelRegistry.Create(h.Model, new InputShape(1, 28, 28, 10)));
+        Assert.All(channelsLast.Slots, s => Assert.Equal(s.Shape.Length == 4, s.ChannelsLast));
+        channelsLast.FromStandard(weights, channelsLast.Data);
+        Assert.Equal(standard.Snapshot()["conv.weight"], channelsLast.Snapshot()["conv.weight"]);
+        Assert.NotEqual(standard.Data.ToArray(), channelsLast.Data.ToArray());   // the layouts do differ in memory
+    }
+
+    [Fact]
+    public void ChannelsLastAndStandardLayoutsComputeTheSameGradients()
+    {
+        var shape = new InputShape(3, 32, 32, 10);
+        (float[] Grad, float[] Output, ParameterArena Arena) Step(bool channelsLast)
+        {
+            var model = ModelRegistry.Create(new ModelHparams("resnet_8_16"), shape);
+            Initializers.Apply(model, "glorot_normal", 4);
+            var arena = new ParameterArena(model, channelsLast);
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var x = TorchSharp.torch.randn(16, 3, 32, 32, generator: new TorchSharp.torch.Generator(5));
+            var y = model.call(x);
+            TorchSharp.torch.nn.functional.cross_entropy(y, TorchSharp.torch.arange(16) % 10).backward();
+            return (arena.ToStandard(arena.Grad), y.data<float>().ToArray(), arena);
+        }
+        var (gradLast, outLast, a) = Step(true);
+        var (gradStandard, outStandard, b) = Step(false);
+        using (a.Model) using (a) using (b.Model) using (b)
+        {
+            Assert.True(outLast.Zip(outStandard).Max(p => Math.Abs(p.First - p.Second)) < 1e-4f);
+            foreach (var slot in a.Slots)
+            {
+                var g1 = gradLast.AsSpan((int)slot.Offset, (int)slot.Count).ToArray();
+                var g2 = gradStandard.AsSpan((int)slot.Offset, (int)slot.Count).ToArray();
+                float scale = g2.Max(Math.Abs);
+                Assert.True(g1.Zip(g2).Max(p => Math.Abs(p.First - p.Second)) <= 1e-4f * scale + 1e-7f, slot.Name);
+            }
+        }
     }
 }
