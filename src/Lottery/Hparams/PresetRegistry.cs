@@ -77,6 +77,11 @@ public static class PresetRegistry
         ResNet20("warmup", 0.03, "20000it", " with 20K warmup (the best)"),
         ResNet20("lr0.1", 0.1, null, ""),
         ResNet20("lr0.01", 0.01, null, ""),
+        // Findable under the paper's own name, without calling the network ResNet-18: the hyperparameters (and so the
+        // run directory) are exactly resnet20_warmup_cifar10's.
+        new("resnet18_paper_cifar10", "the paper's \"Resnet-18\" experiment as its Section 4 figure shows it: really the 20-layer CIFAR ResNet " +
+            "(resnet20, 271K weights; an ImageNet ResNet-18 has 11M), SGD 0.03 with 20K warmup; the same run as resnet20_warmup_cifar10",
+            ResNet20("warmup", 0.03, "20000it", "").Hparams, Section4 + " (its ResNet figure)"),
         // Shortened for a CPU: the same procedure at a fraction of the length (schedule scaled with it), measured less
         // often; VGG at a quarter of the width (1/16 of the arithmetic).
         Deep("vgg19_warmup_cifar10_short", "SHORTENED for a CPU: VGG-19 at width 16 (vgg19_16), 1,000 iterations with warmup 89 and decay at 500 and 750; measured every 250",

@@ -10,12 +10,18 @@ namespace Lottery.Models;
 /// (<see cref="ForwardProfile"/>: arithmetic and activation sizes), never declared by hand, so the built-in
 /// networks exercise the same path a user's own model takes.
 /// </summary>
-public abstract class LotteryModel(string name, InputShape input) : nn.Module<Tensor, Tensor>(name)
+public abstract class LotteryModel : nn.Module<Tensor, Tensor>
 {
     IReadOnlyList<PrunableTensor>? _prunable;
+
+    protected LotteryModel(string name, InputShape input) : base(name)
+    {
+        Input = input;
+        Native.ConvolutionBackends.EnsureApplied();  // libtorch is loaded by now (the base constructor made a module)
+    }
     ForwardProfile? _profile;
 
-    public InputShape Input { get; } = input;
+    public InputShape Input { get; }
 
     /// <summary>Prunable weights in a fixed order (also the order of initialization): every conv and linear weight
     /// in registration order; the last linear layer is the output layer.</summary>

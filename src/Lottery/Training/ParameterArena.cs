@@ -34,15 +34,19 @@ public sealed class ParameterArena : IDisposable
     /// <summary>1 for a weight that lives, 0 for a pruned one; always 1 for biases.</summary>
     public Span<float> MaskValues => _mask;
 
-    public ParameterArena(LotteryModel model, bool channelsLast = true)
+    /// <summary>The default layout of convolution weights: channels-last unless LOTTERY_CONV_LAYOUT=standard.</summary>
+    public static bool ChannelsLastByDefault => Environment.GetEnvironmentVariable("LOTTERY_CONV_LAYOUT") != "standard";
+
+    public ParameterArena(LotteryModel model, bool? channelsLast = null)
     {
+        bool convChannelsLast = channelsLast ?? ChannelsLastByDefault;
         Model = model;
         var prunable = model.PrunableTensors.Select(t => t.Name).ToHashSet();
         var named = model.named_parameters().ToList();
         long total = 0;
         foreach (var (name, p) in named)
         {
-            var slot = new Slot(name, total, p.numel(), p.shape, prunable.Contains(name), channelsLast && p.dim() == 4);
+            var slot = new Slot(name, total, p.numel(), p.shape, prunable.Contains(name), convChannelsLast && p.dim() == 4);
             _slots.Add(slot);
             _byName[name] = slot;
             total += slot.Count;

@@ -179,6 +179,8 @@ public class BadInputCorpusTests
     {
         var root = Path.Combine(Path.GetTempPath(), "lottery-corpus-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
+        // Shared by every case of the run; removed when the test process ends.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { } };
         var result = CliRunner.Run(root, [.. FixtureArgs, "--json"], Env(root));
         Assert.True(result.ExitCode == 0, result.Stderr);
         return (root, JsonDocument.Parse(result.Stdout).RootElement.GetProperty("run").GetString()!);

@@ -28,6 +28,18 @@ public class DeepNetworkTests
     }
 
     [Fact]
+    public void ThePapersResNet18NameFindsTheResNet20RunWithoutRenamingTheNetwork()
+    {
+        var paper = PresetRegistry.Get("resnet18_paper_cifar10");
+        var resnet20 = PresetRegistry.Get("resnet20_warmup_cifar10");
+        Assert.Equal(resnet20.Hparams, paper.Hparams);
+        Assert.Equal("resnet20", paper.Hparams.Model.Model);
+        Assert.Contains("20-layer CIFAR ResNet", paper.Description);
+        Assert.Equal(new global::Lottery.Runs.RunIdentity(global::Lottery.Runs.RunKind.Lottery, resnet20.Hparams, 0, null).DirectoryName,
+            new global::Lottery.Runs.RunIdentity(global::Lottery.Runs.RunKind.Lottery, paper.Hparams, 0, null).DirectoryName);
+    }
+
+    [Fact]
     public void ResNet20CountsAndItsPercentRemainingEveryTwoRounds()
     {
         using var model = (CifarResNet)ModelRegistry.Create(new ModelHparams("resnet20"), Cifar);

@@ -153,4 +153,11 @@ public class ModuleTreeTests
         Assert.Equal(0f, body[0, 0, 0, 1].item<float>());
         Assert.Equal(1, arena.ValuesOf("body.weight").Count(v => v == 0));
     }
+
+    [Fact]
+    public void NNPACK_is_switched_off_once_a_model_exists_so_it_never_prints_into_the_progress_display()
+    {
+        using var model = UsersNetwork();
+        Assert.Equal("NNPACK disabled", global::Lottery.Native.ConvolutionBackends.Status);
+    }
 }
