@@ -86,29 +86,27 @@ public sealed class ParameterArena : IDisposable
     }
 
     /// <summary>Copies a slot's values from arena order into standard (O, I, kh, kw) order.</summary>
-    public static void ToStandard(Slot slot, ReadOnlySpan<float> arenaOrder, Span<float> standard)
-    {
-        if (!slot.ChannelsLast) { arenaOrder.CopyTo(standard); return; }
-        int o = (int)slot.Shape[0], c = (int)slot.Shape[1], hw = (int)(slot.Shape[2] * slot.Shape[3]);
-        for (int a = 0; a < o; a++)
-            for (int k = 0; k < hw; k++)
-            {
-                int src = (a * hw + k) * c, dst = a * c * hw + k;
-                for (int i = 0; i < c; i++) standard[dst + i * hw] = arenaOrder[src + i];
-            }
-    }
+    public static void ToStandard(Slot slot, ReadOnlySpan<float> arenaOrder, Span<float> standard) =>
+        Reorder(slot, arenaOrder, standard, toStandard: true);
 
     /// <summary>Copies a slot's values from standard (O, I, kh, kw) order into arena order.</summary>
-    public static void FromStandard(Slot slot, ReadOnlySpan<float> standard, Span<float> arenaOrder)
+    public static void FromStandard(Slot slot, ReadOnlySpan<float> standard, Span<float> arenaOrder) =>
+        Reorder(slot, standard, arenaOrder, toStandard: false);
+
+    /// <summary>Element (o, i, k) with k = kh·kw position sits at (o·hw + k)·I + i in arena order and at
+    /// (o·I + i)·hw + k in standard order.</summary>
+    static void Reorder(Slot slot, ReadOnlySpan<float> source, Span<float> target, bool toStandard)
     {
-        if (!slot.ChannelsLast) { standard.CopyTo(arenaOrder); return; }
+        if (!slot.ChannelsLast) { source.CopyTo(target); return; }
         int o = (int)slot.Shape[0], c = (int)slot.Shape[1], hw = (int)(slot.Shape[2] * slot.Shape[3]);
         for (int a = 0; a < o; a++)
             for (int k = 0; k < hw; k++)
-            {
-                int dst = (a * hw + k) * c, src = a * c * hw + k;
-                for (int i = 0; i < c; i++) arenaOrder[dst + i] = standard[src + i * hw];
-            }
+                for (int i = 0; i < c; i++)
+                {
+                    int arena = (a * hw + k) * c + i, standard = (a * c + i) * hw + k;
+                    if (toStandard) target[standard] = source[arena];
+                    else target[arena] = source[standard];
+                }
     }
 
     /// <summary>A whole arena-sized array (weights or optimizer state) in standard order, slot by slot: what a
