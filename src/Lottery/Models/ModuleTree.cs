@@ -21,7 +21,7 @@ public static class ModuleTree
         // Depth-first, in registration order, as named_parameters walks the tree (TorchSharp's named_modules lists
         // all children before any grandchild, which would put a network's last layer before its blocks).
         var modules = model.named_modules().ToDictionary(m => m.name, m => m.module);
-        foreach (var (name, _) in model.named_parameters())
+        foreach (var (name, parameter) in model.named_parameters())
         {
             if (!name.EndsWith(".weight", StringComparison.Ordinal))
             {
@@ -38,7 +38,7 @@ public static class ModuleTree
             };
             if (kind is null) continue;
             if (kind == LayerKind.FullyConnected) lastLinear = found.Count;
-            found.Add(new PrunableTensor(name, kind.Value, modules[layer].named_parameters(recurse: false).Single(p => p.name == "weight").parameter.shape));
+            found.Add(new PrunableTensor(name, kind.Value, parameter.shape));
         }
         if (lastLinear >= 0) found[lastLinear] = found[lastLinear] with { Kind = LayerKind.Output };
         return found;
