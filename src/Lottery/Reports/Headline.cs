@@ -1,0 +1,95 @@
+using System.Globalization;
+
+namespace Lottery.Reports;
+
+/// <summary>
+/// The report's summary of one experiment, in sentences computed from its table: how far down tickets still match
+/// the dense network (test accuracy at early stop no lower than the dense replicates' lowest, early stop no later than
+/// their latest), the largest early-stop speed-up and accuracy gain and where, and how far the reinitialized copies
+/// fall behind; with the paper's own figures for the same network beside them.
+/// </summary>
+public sealed record Headline(string Experiment, IReadOnlyList<string> Findings, IReadOnlyList<string> Paper)
+{
+    /// <summary>The smallest percent remaining down to which every ticket level matches the dense network (null: none).</summary>
+    public double? MatchesDownTo { get; init; }
+    public (double Percent, double Factor)? LargestSpeedUp { get; init; }
+    public (double Percent, double Points)? LargestGain { get; init; }
+
+    static string P(double v) => v.ToString(v < 10 ? "0.0#" : "0.0", CultureInfo.InvariantCulture);
+    static string N(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
+
+    public static Headline Of(ExperimentData experiment, IReadOnlyList<ResultRow> allRows, EarlyStopCriterion criterion = EarlyStopCriterion.ValidationLoss)
+    {
+        var rows = allRows.Where(r => r.Experiment == experiment.Label).ToList();
+        var paper = PaperReference.For(experiment.Model, experiment.Dataset);
+        var findings = new List<string>();
+        var dense = rows.FirstOrDefault(r => r.Kind == SeriesKind.Dense);
+        if (dense is null || dense.EarlyStopTestAccuracy(criterion) is not Statistic denseAcc)
+        {
+            findings.Add("The dense network has not finished yet: nothing to compare against.");
+            return new Headline(experiment.Label, findings, paper);
+        }
+        var denseEs = dense.EarlyStopIteration(criterion);
+        findings.Add($"Dense network ({dense.Stages} replicate{(dense.Stages == 1 ? "" : "s")}): early stop at iteration {N(denseEs.Mean, "0")} " +
+            $"[{N(denseEs.Min, "0")}–{N(denseEs.Max, "0")}], test accuracy there {N(denseAcc.Mean * 100, "0.00")}% [{N(denseAcc.Min * 100, "0.00")}–{N(denseAcc.Max * 100, "0.00")}], " +
+            $"at the end {N(dense.FinalTestAccuracy.Mean * 100, "0.00")}%.");
+        var tickets = rows.Where(r => r.Kind.IsTicket() && r.EarlyStopTestAccuracy(criterion) is not null)
+            .OrderByDescending(r => r.PercentRemaining).ToList();
+        if (tickets.Count == 0)
+        {
+            findings.Add("No pruned ticket has finished yet.");
+            return new Headline(experiment.Label, findings, paper);
+        }
+        bool Matches(ResultRow r) => r.EarlyStopTestAccuracy(criterion)!.Mean >= denseAcc.Min && r.EarlyStopIteration(criterion).Mean <= denseEs.Max;
+        // The smallest level that matches; levels above it that miss are named (the early stop is noisy).
+        var matching = tickets.Where(Matches).ToList();
+        double? downTo = matching.Count == 0 ? null : matching[^1].PercentRemaining;
+        if (downTo is double d)
+        {
+            var above = tickets.Where(t => t.PercentRemaining > d && !Matches(t)).ToList();
+            var below = tickets.FirstOrDefault(t => t.PercentRemaining < d);
+            findings.Add($"Tickets match the dense network (test accuracy at early stop at least the dense replicates' lowest, early stop no later " +
+                $"than their latest) down to {P(d)}% of weights remaining" +
+                (above.Count == 0 ? " at every level" : $" (not at {string.Join(", ", above.Select(t => P(t.PercentRemaining) + "%"))})") +
+                (below is null ? ", the smallest level run." : $"; at {P(below.PercentRemaining)}% the ticket {Miss(below)}."));
+        }
+        else
+            findings.Add($"No ticket matches the dense network (test accuracy at early stop at least the dense replicates' lowest, early stop no later than their latest); " +
+                $"at the first pruned level ({P(tickets[0].PercentRemaining)}%) the ticket {Miss(tickets[0])}.");
+
+        var speed = tickets.Select(t => (t.PercentRemaining, Factor: denseEs.Mean / Math.Max(1, t.EarlyStopIteration(criterion).Mean))).MaxBy(x => x.Factor);
+        var gain = tickets.Select(t => (t.PercentRemaining, Points: (t.EarlyStopTestAccuracy(criterion)!.Mean - denseAcc.Mean) * 100)).MaxBy(x => x.Points);
+        findings.Add(speed.Factor > 1
+            ? $"Largest early-stop speed-up: {N(speed.Factor, "0.00")}× sooner than the dense network, at {P(speed.PercentRemaining)}% remaining."
+            : $"No ticket stops earlier than the dense network on average (the closest: {N(1 / speed.Factor, "0.00")}× later, at {P(speed.PercentRemaining)}%).");
+        findings.Add(gain.Points > 0
+            ? $"Largest accuracy gain at early stop: +{N(gain.Points, "0.00")} points over the dense network, at {P(gain.PercentRemaining)}% remaining."
+            : $"No ticket is more accurate than the dense network at early stop (the closest: {N(gain.Points, "0.00")} points, at {P(gain.PercentRemaining)}%).");
+
+        var pairs = rows.Where(r => r.Kind == SeriesKind.Reinit && r.EarlyStopTestAccuracy(criterion) is not null)
+            .Select(re => (Reinit: re, Ticket: tickets.FirstOrDefault(t => t.Position == re.Position)))
+            .Where(p => p.Ticket is not null).OrderByDescending(p => p.Reinit.PercentRemaining).ToList();
+        if (pairs.Count > 0)
+        {
+            var parts = pairs.Select(p =>
+            {
+                double gap = (p.Ticket!.EarlyStopTestAccuracy(criterion)!.Mean - p.Reinit.EarlyStopTestAccuracy(criterion)!.Mean) * 100;
+                double slower = p.Reinit.EarlyStopIteration(criterion).Mean / Math.Max(1, p.Ticket.EarlyStopIteration(criterion).Mean);
+                return $"{P(p.Reinit.PercentRemaining)}%: {(gap >= 0 ? N(gap, "0.00") + " points below" : N(-gap, "0.00") + " points above")}, " +
+                       $"early stop {N(slower, "0.00")}× {(slower >= 1 ? "later" : "sooner")}";
+            });
+            findings.Add($"Randomly reinitialized copies against their tickets (test accuracy at early stop; early-stop iteration): {string.Join("; ", parts)}.");
+        }
+        return new Headline(experiment.Label, findings, paper) { MatchesDownTo = downTo, LargestSpeedUp = speed, LargestGain = gain };
+
+        string Miss(ResultRow r)
+        {
+            var acc = r.EarlyStopTestAccuracy(criterion)!.Mean;
+            var es = r.EarlyStopIteration(criterion).Mean;
+            var why = new List<string>();
+            if (acc < denseAcc.Min) why.Add($"is less accurate ({N(acc * 100, "0.00")}% against the dense replicates' lowest {N(denseAcc.Min * 100, "0.00")}%)");
+            if (es > denseEs.Max) why.Add($"stops later (iteration {N(es, "0")} against the dense replicates' latest {N(denseEs.Max, "0")})");
+            return string.Join(" and ", why);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+namespace Lottery.Reports;
+
+/// <summary>A report of one or more experiments: their data, the table, a headline summary of each, the figures.</summary>
+/// <param name="Criterion">The early-stopping criterion of the headline summaries (figures and tables show both).</param>
+public sealed record Report(IReadOnlyList<ExperimentData> Experiments, IReadOnlyList<ResultRow> Rows, IReadOnlyList<Headline> Headlines,
+    IReadOnlyList<Figure> Figures, EarlyStopCriterion Criterion, DateTimeOffset Created)
+{
+    /// <summary>Reads the runs, names them, measures training accuracy where missing (when given a meter), then
+    /// computes the table, the summaries and the figures.</summary>
+    public static Report Build(IReadOnlyList<string> runDirectories, TrainAccuracy? trainAccuracy = null, Action<string>? log = null,
+        IReadOnlyList<double>? curveLevels = null, EarlyStopCriterion criterion = EarlyStopCriterion.ValidationLoss)
+    {
+        var experiments = runDirectories.Distinct().Select(ExperimentData.Load).ToList();
+        Name(experiments);
+        if (trainAccuracy is not null)
+            foreach (var e in experiments) trainAccuracy.Fill(e, s => log?.Invoke($"measuring training accuracy of {s}"));
+        var rows = ResultTable.Build(experiments);
+        var headlines = experiments.Select(e => Headline.Of(e, rows, criterion)).ToList();
+        var figures = FigureSet.Draw(experiments, rows, curveLevels);
+        return new Report(experiments, rows, headlines, figures, criterion, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>"lenet_300_100 on mnist, iterative, reset to θ0"; experiments that would share a name get what tells
+    /// them apart (warmup, optimizer and rate, then the run's name).</summary>
+    static void Name(List<ExperimentData> experiments)
+    {
+        foreach (var e in experiments) e.Label = $"{e.Model} on {e.Dataset}, {e.Procedure}";
+        foreach (var group in experiments.GroupBy(e => e.Label).Where(g => g.Count() > 1))
+        {
+            var list = group.ToList();
+            var t = list.Select(e => e.Manifest.Hparams.Training).ToList();
+            bool warmups = t.Select(x => x.Warmup ?? "").Distinct().Count() > 1;
+            bool rates = t.Select(x => $"{x.Optimizer} {x.Lr}").Distinct().Count() > 1;
+            foreach (var e in list)
+            {
+                var h = e.Manifest.Hparams.Training;
+                var extra = new List<string>();
+                if (rates) extra.Add($"{h.Optimizer} lr {h.Lr}");
+                if (warmups) extra.Add(h.Warmup is null ? "no warmup" : $"warmup {h.Warmup}");
+                if (extra.Count > 0) e.Label += ", " + string.Join(", ", extra);
+            }
+        }
+        foreach (var group in experiments.GroupBy(e => e.Label).Where(g => g.Count() > 1))
+            foreach (var e in group) e.Label += $" ({e.Run})";
+    }
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Lottery.Runs;
+
+namespace Lottery.Reports;
+
+/// <summary>
+/// The report as one self-contained HTML file: summary, figures (PNG embedded as data URIs), the table and each
+/// run's hyperparameters; no script, style or font is loaded from anywhere, so it can be mailed or attached to a
+/// paper's supplementary material. Its one small script only marks, once the page has loaded, how many figures
+/// are displayed with a non-zero size (data-figures-shown on the root element) for automated checks.
+/// </summary>
+public static class ReportPage
+{
+    static string E(string s) => WebUtility.HtmlEncode(s);
+
+    public static string Html(Report report)
+    {
+        var sb = new StringBuilder();
+        var title = report.Experiments.Count == 1 ? $"Lottery-ticket report: {report.Experiments[0].Label}" : "Lottery-ticket report";
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+          .Append($"<title>{E(title)}</title>\n")
+          .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+          .Append("<style>\n")
+          .Append("body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\n")
+          .Append("h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}\n")
+          .Append("figcaption{font-size:.92em;color:#444}table{border-collapse:collapse;font-size:.85em;margin:1em 0}\n")
+          .Append("th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right;white-space:nowrap}th{background:#f4f4f4}td.l,th.l{text-align:left}\n")
+          .Append(".note{background:#fff6dd;border:1px solid #e8d9a8;padding:.5em 1em}pre{background:#f7f7f7;padding:.75em;overflow-x:auto;font-size:.8em}\n")
+          .Append(".swatch{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:middle}\n")
+          .Append("</style>\n</head>\n<body>\n");
+        sb.Append($"<h1>{E(title)}</h1>\n");
+        sb.Append($"<p>Generated {report.Created.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)} by <code>lottery report</code> from ")
+          .Append(string.Join(", ", report.Experiments.Select(e => $"<code>{E(e.Run)}</code>"))).Append(".</p>\n");
+        foreach (var e in report.Experiments.Where(e => e.InProgress))
+            sb.Append($"<p class=\"note\"><b>{E(e.Run)} is {(e.Running ? "still running" : "unfinished")}</b>: this report shows its {e.Stages.Count} finished stage{(e.Stages.Count == 1 ? "" : "s")}" +
+                      (e.Unfinished.Count > 0 ? $"; not finished: {E(string.Join(", ", e.Unfinished))}" : "") + ".</p>\n");
+
+        sb.Append("<h2>Summary</h2>\n");
+        foreach (var h in report.Headlines)
+        {
+            sb.Append($"<h3>{E(h.Experiment)}</h3>\n<p>Early stop = {E(EarlyStop.Describe(report.Criterion))}.</p>\n<ul>\n");
+            foreach (var f in h.Findings) sb.Append($"<li>{E(f)}</li>\n");
+            sb.Append("</ul>\n");
+            if (h.Paper.Count > 0)
+            {
+                sb.Append("<p>The paper (Frankle &amp; Carbin, ICLR 2019) for the same network:</p>\n<ul>\n");
+                foreach (var p in h.Paper) sb.Append($"<li>{E(p)}</li>\n");
+                sb.Append("</ul>\n");
+            }
+        }
+
+        sb.Append("<h2>Figures</h2>\n<p>");
+        foreach (var kind in SeriesKinds.Order.Where(k => report.Rows.Any(r => r.Kind == k)))
+            sb.Append($"<span class=\"swatch\" style=\"background:{kind.Color()}\"></span>{E(kind.Name())} &nbsp; ");
+        sb.Append("</p>\n");
+        foreach (var f in report.Figures)
+            sb.Append($"<figure id=\"{f.Stem}\"><img class=\"figure\" alt=\"{E(f.Title)}\" width=\"{FigureSet.Width}\" height=\"{FigureSet.Height}\" ")
+              .Append($"src=\"data:image/png;base64,{Convert.ToBase64String(f.Png)}\">\n")
+              .Append($"<figcaption><b>{E(f.Title)}.</b> {E(f.Caption)} (Files: figures/{f.Stem}.png, figures/{f.Stem}.svg.)</figcaption></figure>\n");
+
+        sb.Append("<h2>Table</h2>\n<p>Accuracies in %; mean [min–max] over the n stages at each point. Also as table.md, table.csv and table.json.</p>\n");
+        AppendTable(sb, report.Rows);
+
+        sb.Append("<h2>Runs and hyperparameters</h2>\n");
+        foreach (var e in report.Experiments)
+        {
+            sb.Append($"<h3>{E(e.Label)}</h3>\n<p><code>{E(e.Directory)}</code>: {e.Replicates} replicate{(e.Replicates == 1 ? "" : "s")}, " +
+                      $"{e.Stages.Count} finished stage{(e.Stages.Count == 1 ? "" : "s")}, seed {e.Manifest.Seed}" +
+                      (e.Manifest.Rewind is { } k ? $", rewound to {E(k)}" : "") + ".</p>\n");
+            var manifest = JsonSerializer.Serialize(new { e.Manifest.Kind, e.Manifest.Hash, e.Manifest.Hparams, e.Manifest.Seed, e.Manifest.Rewind,
+                e.Manifest.DatasetChecksums, e.Manifest.NormalizationMean, e.Manifest.NormalizationStd, e.Manifest.Versions }, RunManifest.Json);
+            sb.Append($"<details><summary>manifest</summary><pre>{E(manifest)}</pre></details>\n");
+        }
+        sb.Append("<script>\nwindow.addEventListener('load',function(){var n=0;document.querySelectorAll('img.figure').forEach(function(i){")
+          .Append("var r=i.getBoundingClientRect();if(i.complete&&i.naturalWidth>0&&r.width>0&&r.height>0)n++;});")
+          .Append("document.documentElement.setAttribute('data-figures-shown',String(n));});\n</script>\n");
+        sb.Append("</body>\n</html>\n");
+        return sb.ToString();
+    }
+
+    static void AppendTable(StringBuilder sb, IReadOnlyList<ResultRow> rows)
+    {
+        bool several = rows.Select(r => r.Experiment).Distinct().Count() > 1;
+        bool train = rows.Any(r => r.FinalTrainAccuracy is not null);
+        sb.Append("<table>\n<tr>");
+        if (several) sb.Append("<th class=\"l\">experiment</th>");
+        sb.Append("<th>% remaining</th><th class=\"l\">stage</th><th class=\"l\">kind</th><th>n</th><th>early-stop it (val loss)</th><th>early-stop it (val acc)</th>")
+          .Append("<th>test acc @ es (val loss)</th><th>test acc @ es (val acc)</th><th>final test acc</th>");
+        if (train) sb.Append("<th>final train acc</th>");
+        sb.Append("</tr>\n");
+        static string C(Statistic? s, double scale, string f)
+        {
+            if (s is null) return "n/a";
+            string N(double v) => (v * scale).ToString(f, CultureInfo.InvariantCulture);
+            return s.Count == 1 || s.Min == s.Max ? N(s.Mean) : $"{N(s.Mean)} [{N(s.Min)}–{N(s.Max)}]";
+        }
+        foreach (var r in rows)
+        {
+            sb.Append("<tr>");
+            if (several) sb.Append($"<td class=\"l\">{E(r.Experiment)}</td>");
+            sb.Append($"<td>{r.PercentRemaining.ToString("0.0", CultureInfo.InvariantCulture)}</td><td class=\"l\">{E(r.Position)}</td>")
+              .Append($"<td class=\"l\"><span class=\"swatch\" style=\"background:{r.Kind.Color()}\"></span>{E(r.Kind.Name())}")
+              .Append(r.DivergedAt.Count > 0 ? $" ({r.DivergedAt.Count} diverged)" : "").Append("</td>")
+              .Append($"<td>{r.Stages}</td><td>{C(r.EarlyStopIterationByLoss, 1, "0")}</td><td>{C(r.EarlyStopIterationByAccuracy, 1, "0")}</td>")
+              .Append($"<td>{C(r.EarlyStopTestAccuracyByLoss, 100, "0.00")}</td><td>{C(r.EarlyStopTestAccuracyByAccuracy, 100, "0.00")}</td>")
+              .Append($"<td>{C(r.FinalTestAccuracy, 100, "0.00")}</td>");
+            if (train) sb.Append($"<td>{C(r.FinalTrainAccuracy, 100, "0.00")}</td>");
+            sb.Append("</tr>\n");
+        }
+        sb.Append("</table>\n");
+    }
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using Lottery.Data;
+using Lottery.Hparams;
+using Lottery.Models;
+using Lottery.Runs;
+using Lottery.Training;
+
+namespace Lottery.Reports;
+
+/// <summary>
+/// Accuracy of a stage's final weights on its training split (the examples it trained on, without augmentation,
+/// in evaluation mode), measured once from final.tsr and kept beside it as train_accuracy.json, so reports of runs
+/// made by any version have it and re-reports cost nothing. The data of each experiment is loaded once, only when
+/// a stage lacks the file.
+/// </summary>
+public sealed class TrainAccuracy(Func<RunManifest, SplitData> loadData) : IDisposable
+{
+    public const string FileName = "train_accuracy.json";
+    readonly Dictionary<string, SplitData> _data = new();
+
+    public sealed record Measured(double Accuracy, double Loss, int Examples, int Iteration);
+
+    /// <summary>Fills <see cref="StageRecord.TrainAccuracy"/> of every stage (measuring those that lack it);
+    /// <paramref name="onMeasure"/> is told of each measurement, which costs a pass over the training split.</summary>
+    public void Fill(ExperimentData experiment, Action<string>? onMeasure = null)
+    {
+        foreach (var stage in experiment.Stages)
+        {
+            var cached = Read(stage);
+            if (cached is null)
+            {
+                if (stage.DivergedAt is not null) continue; // non-finite weights rank nothing and classify nothing
+                onMeasure?.Invoke($"{experiment.Run}/{stage.RelativePath(experiment.Directory)}");
+                cached = Measure(experiment, stage);
+                AtomicFile.WriteAllText(Path.Combine(stage.Directory, FileName),
+                    System.Text.Json.JsonSerializer.Serialize(cached, RunManifest.Json) + "\n");
+            }
+            stage.TrainAccuracy = cached.Accuracy;
+        }
+    }
+
+    static Measured? Read(StageRecord stage)
+    {
+        var path = Path.Combine(stage.Directory, FileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var m = System.Text.Json.JsonSerializer.Deserialize<Measured>(File.ReadAllText(path), RunManifest.Json);
+            // A file from before the stage was recomputed describes other weights: measure again.
+            return m is not null && m.Iteration == stage.Summary.Outcome.FinalIteration ? m : null;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or ArgumentException)
+        {
+            throw new RunFileException($"{path} is corrupted: delete it (the report measures it again)");
+        }
+    }
+
+    Measured Measure(ExperimentData experiment, StageRecord stage)
+    {
+        if (!_data.TryGetValue(experiment.Directory, out var data))
+            _data[experiment.Directory] = data = loadData(experiment.Manifest);
+        using var model = ModelRegistry.Create(experiment.Manifest.Hparams.Model, data.Shape);
+        using var arena = new ParameterArena(model);
+        arena.Load(WeightsIO.LoadWeights(Path.Combine(stage.Directory, Trainer.FinalFile)));
+        var (loss, accuracy) = Evaluator.Evaluate(model, data.Train);
+        return new Measured(accuracy, loss, data.Train.Count, stage.Summary.Outcome.FinalIteration);
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in _data.Values) d.Dispose();
+        _data.Clear();
+    }
+}

@@ -1,0 +1,278 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Xml.Linq;
+using Lottery.Tests.Cli;
+
+namespace Lottery.Tests.Reports;
+
+/// <summary>`lottery report` on real runs: its tables equal what the metrics files say (recomputed here
+/// independently), its figures are valid images, its page passes a real browser, and bad or partial runs are
+/// reported in one line or shown as far as they got.</summary>
+public class ReportTests(ReportFixture f) : IClassFixture<ReportFixture>
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    sealed record Row(int Iteration, double? TrainLoss, double ValLoss, double ValAcc, double? TestAcc);
+
+    static List<Row> Metrics(string dir) => File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Skip(1).Select(l =>
+    {
+        var c = l.Split(',');
+        double? N(string s) => s == "" ? null : double.Parse(s, Inv);
+        return new Row(int.Parse(c[0], Inv), N(c[1]), N(c[2])!.Value, N(c[3])!.Value, N(c[5]));
+    }).ToList();
+
+    /// <summary>Every finished stage of a run directory with the (kind, stage) key the table uses.</summary>
+    static IEnumerable<(string Kind, string Stage, string Dir)> Stages(string run, bool oneshot)
+    {
+        foreach (var rep in Directory.GetDirectories(run, "replicate_*"))
+        {
+            foreach (var level in Directory.GetDirectories(rep, "level_*"))
+            {
+                var n = int.Parse(Path.GetFileName(level)["level_".Length..], Inv);
+                yield return (n == 0 ? "dense" : "iterative", $"level {n}", level);
+                var controls = Path.Combine(level, "controls");
+                if (Directory.Exists(controls))
+                    foreach (var c in Directory.GetDirectories(controls, "reinit_*")) yield return ("reinit", $"level {n}", c);
+            }
+            if (oneshot)
+                foreach (var t in Directory.GetDirectories(rep, "target_*"))
+                    yield return ("oneshot", $"one-shot {Path.GetFileName(t)["target_".Length..]}%", t);
+        }
+    }
+
+    [Fact]
+    public void TableNumbersEqualThoseRecomputedFromTheMetricsFiles()
+    {
+        var csv = File.ReadAllLines(Path.Combine(f.Out, "table.csv"));
+        var header = SplitCsv(csv[0]);
+        int Col(string name) => Array.IndexOf(header, name);
+        var rows = csv.Skip(1).Select(SplitCsv).ToList();
+        // Iterative run: dense + 2 levels + 2 reinit rows; one-shot run: dense + 2 targets.
+        Assert.Equal(8, rows.Count);
+        int checkedRows = 0;
+        foreach (var (runName, oneshot) in new[] { (f.Lottery, false), (f.OneShot, true) })
+        {
+            var run = Path.Combine(f.Runs, runName);
+            foreach (var group in Stages(run, oneshot).GroupBy(s => (s.Kind, s.Stage)))
+            {
+                var row = Assert.Single(rows, r => r[Col("kind")] == group.Key.Kind && r[Col("stage")] == group.Key.Stage
+                    && r[0].Contains(oneshot ? "one-shot" : "iterative"));
+                var metrics = group.Select(s => Metrics(s.Dir)).ToList();
+                Assert.Equal(metrics.Count, int.Parse(row[Col("stages")], Inv));
+                // Early stop: the first minimum of the validation loss / the first maximum of the validation accuracy.
+                var byLoss = metrics.Select(m => m.Aggregate((a, b) => b.ValLoss < a.ValLoss ? b : a)).ToList();
+                var byAcc = metrics.Select(m => m.Aggregate((a, b) => b.ValAcc > a.ValAcc ? b : a)).ToList();
+                void Expect(string column, IEnumerable<double> values)
+                {
+                    var v = values.ToList();
+                    Assert.Equal(v.Average(), double.Parse(row[Col(column + "_mean")], Inv));
+                    Assert.Equal(v.Min(), double.Parse(row[Col(column + "_min")], Inv));
+                    Assert.Equal(v.Max(), double.Parse(row[Col(column + "_max")], Inv));
+                }
+                Expect("early_stop_iteration_val_loss", byLoss.Select(r => (double)r.Iteration));
+                Expect("early_stop_iteration_val_acc", byAcc.Select(r => (double)r.Iteration));
+                Expect("test_accuracy_at_early_stop_val_loss", byLoss.Select(r => r.TestAcc!.Value));
+                Expect("test_accuracy_at_early_stop_val_acc", byAcc.Select(r => r.TestAcc!.Value));
+                Expect("final_test_accuracy", metrics.Select(m => m[^1].TestAcc!.Value));
+                // Training accuracy: measured from final.tsr, kept beside it, and the table's figure is that.
+                Expect("final_train_accuracy", group.Select(s =>
+                    JsonDocument.Parse(File.ReadAllText(Path.Combine(s.Dir, "train_accuracy.json"))).RootElement.GetProperty("accuracy").GetDouble()));
+                var percent = group.Select(s => JsonDocument.Parse(File.ReadAllText(Path.Combine(s.Dir, "summary.json"))).RootElement
+                    .GetProperty("percent_remaining").GetDouble()).Average();
+                Assert.Equal(percent, double.Parse(row[Col("percent_remaining")], Inv));
+                checkedRows++;
+            }
+        }
+        Assert.Equal(8, checkedRows);
+        // Level 1 keeps exactly the mask's share: 80% of fc1 and fc2, 90% of the output layer.
+        var level1 = rows.Single(r => r[Col("kind")] == "iterative" && r[Col("stage")] == "level 1");
+        Assert.Equal(100.0 * (188_160 + 24_000 + 900) / 266_200, double.Parse(level1[Col("percent_remaining")], Inv), 9);
+
+        // The JSON and Markdown tables say the same.
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(f.Out, "table.json")));
+        var jrows = json.RootElement.GetProperty("rows");
+        Assert.Equal(8, jrows.GetArrayLength());
+        var md = File.ReadAllLines(Path.Combine(f.Out, "table.md")).Where(l => l.StartsWith("| ")).ToList();
+        Assert.Equal(1 + 8, md.Count);
+        var reinitRow = rows.First(r => r[Col("kind")] == "reinit");
+        var mdRow = md.Single(l => l.Contains("random reinitialization") && l.Contains(reinitRow[Col("stage")]));
+        Assert.Contains((double.Parse(reinitRow[Col("final_test_accuracy_mean")], Inv) * 100).ToString("0.00", Inv), mdRow);
+    }
+
+    [Fact]
+    public void FiguresAreValidPngAndSvgFilesOfTheExpectedSet()
+    {
+        string[] expected =
+        [
+            "early_stop_iteration", "early_stop_test_accuracy", "early_stop_iteration_by_val_acc", "early_stop_test_accuracy_by_val_acc",
+            "end_accuracy", "test_accuracy_curves_1", "test_accuracy_curves_2", "layer_density_1", "layer_density_2",
+        ];
+        var dir = Path.Combine(f.Out, "figures");
+        var stems = Directory.GetFiles(dir, "*.png").Select(Path.GetFileNameWithoutExtension).Order().ToList();
+        Assert.Equal(expected.Order(), stems);
+        foreach (var stem in expected)
+        {
+            var png = File.ReadAllBytes(Path.Combine(dir, stem + ".png"));
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+            Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(png, 12, 4));
+            Assert.Equal(900, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+            Assert.Equal(540, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+            Assert.Equal("IEND", System.Text.Encoding.ASCII.GetString(png, png.Length - 8, 4));
+            var svg = XDocument.Load(Path.Combine(dir, stem + ".svg"));
+            Assert.Equal("svg", svg.Root!.Name.LocalName);
+            Assert.Contains(svg.Descendants(), e => e.Name.LocalName == "text");
+        }
+    }
+
+    [Fact]
+    public void ThePagePassesAHeadlessBrowserAndLoadsNothingFromTheNetwork()
+    {
+        var page = Path.Combine(f.Out, "report.html");
+        var html = File.ReadAllText(page);
+        Assert.DoesNotContain("http://", html);
+        Assert.DoesNotContain("https://", html);
+        Assert.Contains("Summary", html);
+        Assert.Contains("&quot;kind&quot;: &quot;lottery&quot;", html);   // each run's manifest is on the page
+        int figures = Directory.GetFiles(Path.Combine(f.Out, "figures"), "*.png").Length;
+
+        var (dom, console) = Browser.Load(page);
+        Assert.Contains($"data-figures-shown=\"{figures}\"", dom);
+        Assert.Empty(console);
+
+        // The check itself can fail: a page with a console error and a broken image is caught.
+        using var bad = new TempDir();
+        var badPage = Path.Combine(bad.Path, "bad.html");
+        File.WriteAllText(badPage, html.Replace("data:image/png;base64,", "data:image/png;base64,AAAA")
+            .Replace("<script>", "<script>console.error('deliberate');"));
+        var (badDom, badConsole) = Browser.Load(badPage);
+        Assert.Contains("data-figures-shown=\"0\"", badDom);
+        Assert.Contains(badConsole, l => l.Contains("deliberate"));
+    }
+
+    [Fact]
+    public void ProgramOutputNamesTheRunsAndThePage()
+    {
+        using var json = JsonDocument.Parse(f.Report.Stdout);
+        var root = json.RootElement;
+        Assert.Equal(Path.GetFullPath(Path.Combine(f.Out, "report.html")), root.GetProperty("report").GetString());
+        Assert.Equal(2, root.GetProperty("experiments").GetArrayLength());
+        var labels = root.GetProperty("experiments").EnumerateArray().Select(e => e.GetProperty("label").GetString()).ToList();
+        Assert.Contains("lenet_300_100 on mnist, iterative, reset to θ0", labels);
+        Assert.Contains("lenet_300_100 on mnist, one-shot", labels);
+        var summary = root.GetProperty("summary")[0];
+        Assert.Contains(summary.GetProperty("findings").EnumerateArray(), s => s.GetString()!.StartsWith("Dense network (2 replicates)"));
+        Assert.Contains(summary.GetProperty("findings").EnumerateArray(), s => s.GetString()!.StartsWith("Randomly reinitialized copies"));
+        Assert.Contains(summary.GetProperty("paper").EnumerateArray(), s => s.GetString()!.Contains("2.51×"));
+    }
+
+    [Fact]
+    public void TensorBoardEventFilesParseAndHoldEveryMeasurement()
+    {
+        var level = Path.Combine(f.Runs, f.Lottery, "replicate_2", "level_1");
+        var events = TensorBoardReader.ReadScalars(Path.Combine(level, "tensorboard"));
+        var metrics = Metrics(level);
+        Assert.Equal(metrics.Select(m => m.Iteration), events["validation/accuracy"].Select(e => e.Step));
+        Assert.Equal(metrics.Select(m => (float)m.ValAcc), events["validation/accuracy"].Select(e => e.Value));
+        Assert.Equal(metrics.Select(m => (float)m.ValLoss), events["validation/loss"].Select(e => e.Value));
+        Assert.Equal(metrics.Where(m => m.TrainLoss is not null).Select(m => (float)m.TrainLoss!.Value), events["train/loss"].Select(e => e.Value));
+        Assert.Equal(metrics.Where(m => m.TestAcc is not null).Select(m => (float)m.TestAcc!.Value), events["test/accuracy"].Select(e => e.Value));
+        Assert.All(events["train/learning_rate"], e => Assert.Equal(1.2e-3f, e.Value));
+        // Controls have their own.
+        var reinit = Path.Combine(f.Runs, f.Lottery, "replicate_1", "level_2", "controls", "reinit_1", "tensorboard");
+        Assert.Equal(metrics.Count, TensorBoardReader.ReadScalars(reinit)["validation/loss"].Count);
+    }
+
+    [Fact]
+    public void NoTensorBoardFlagWritesNone()
+    {
+        using var runs = new TempDir();
+        var train = CliRunner.Run(runs.Path, ["train", "--iterations", "20it", "--no-tensorboard", .. ReportFixture.Quick], ReportFixture.Env);
+        Assert.Equal(0, train.ExitCode);
+        Assert.Empty(Directory.GetDirectories(runs.Path, "tensorboard", SearchOption.AllDirectories));
+        Assert.Single(Directory.GetFiles(runs.Path, "metrics.csv", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void MissingDamagedAndUnfinishedRuns()
+    {
+        using var copy = new TempDir();
+        var run = Path.Combine(copy.Path, f.Lottery);
+        CopyDirectory(Path.Combine(f.Runs, f.Lottery), run);
+        var output = Path.Combine(copy.Path, "out");
+
+        // Unknown run, no selection, a filter that selects nothing, a missing --out: one line each, nothing written.
+        foreach (var (args, message) in new (string[], string)[]
+                 {
+                     (["report", "lottery_ffff", "--out", output], "no run 'lottery_ffff'"),
+                     (["report", "--out", output], "name the runs to report"),
+                     (["report", "--model", "conv6", "--out", output], "no run under"),
+                     (["report", f.Lottery], "--out is missing"),
+                     (["report", f.Lottery, "--out", output, "--curve-levels", "0"], "--curve-levels: '0'"),
+                 })
+        {
+            var r = CliRunner.Run(copy.Path, args, ReportFixture.Env);
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains(message, Assert.Single(r.StderrLines, l => l.StartsWith("error:")));
+            Assert.False(Directory.Exists(output));
+        }
+
+        // A stage not finished (its summary gone, as after a crash): reported as far as it got, and said so.
+        File.Delete(Path.Combine(run, "replicate_2", "level_2", "summary.json"));
+        var partial = CliRunner.Run(copy.Path, ["report", f.Lottery, "--out", output, "--no-train-accuracy"], ReportFixture.Env);
+        Assert.Equal(0, partial.ExitCode);
+        Assert.Contains("1 unfinished, not shown", partial.Stdout);
+        Assert.Contains("not finished: replicate_2/level_2", File.ReadAllText(Path.Combine(output, "report.html")));
+        var level2 = File.ReadAllLines(Path.Combine(output, "table.csv")).Select(SplitCsv).Single(c => c[1] == "iterative" && c[2] == "level 2");
+        Assert.Equal("1", level2[4]);
+
+        // A damaged metrics file: one line naming it and the fix.
+        File.WriteAllText(Path.Combine(run, "replicate_1", "level_1", "metrics.csv"), "garbage\n");
+        var damaged = CliRunner.Run(copy.Path, ["report", f.Lottery, "--out", output], ReportFixture.Env);
+        Assert.Equal(1, damaged.ExitCode);
+        var line = Assert.Single(damaged.StderrLines, l => l.StartsWith("error:"));
+        Assert.Contains("replicate_1/level_1/metrics.csv is corrupted", line);
+        Assert.Contains("delete it", line);
+    }
+
+    [Fact]
+    public void RunsAreSelectedByFilter()
+    {
+        using var outDir = new TempDir();
+        var r = CliRunner.Run(f.Runs, ["report", "--model", "lenet_300_100", "--dataset", "mnist", "--out", outDir.Path, "--no-train-accuracy", "--json"], ReportFixture.Env);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(2, JsonDocument.Parse(r.Stdout).RootElement.GetProperty("experiments").GetArrayLength());
+        var none = CliRunner.Run(f.Runs, ["report", "--preset", "lenet_mnist", "--out", outDir.Path], ReportFixture.Env);
+        Assert.Equal(1, none.ExitCode);   // the test runs use a subset and short schedules, not the preset
+        Assert.Contains("matches preset lenet_mnist", none.Stderr);
+    }
+
+    /// <summary>RFC 4180 fields: quoted fields may hold commas and doubled quotes.</summary>
+    static string[] SplitCsv(string line)
+    {
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
+                else if (c == '"') quoted = false;
+                else field.Append(c);
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',') { fields.Add(field.ToString()); field.Clear(); }
+            else field.Append(c);
+        }
+        fields.Add(field.ToString());
+        return fields.ToArray();
+    }
+
+    static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var dir in Directory.GetDirectories(from)) CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
+    }
+}
