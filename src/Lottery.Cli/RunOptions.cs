@@ -17,7 +17,9 @@ public sealed class RunOptions
     public Option<string?> Replicate { get; } = Flags.Text("--replicate", "Replicate number(s): 2, 1,3 or 1-3 (default 1; controls: all present)");
     public Option<int?> Replicates { get; } = Flags.Integer("--replicates", "Shorthand for --replicate 1-N", min: 1);
 
-    public IEnumerable<Option> All => [DataRoot, RunsDir, Device, Threads, Json, CheckpointEvery, Replicate, Replicates];
+    public Option<bool> NoTensorBoard { get; } = new("--no-tensorboard") { Description = "Do not write TensorBoard event files (written by default under each stage's directory)" };
+
+    public IEnumerable<Option> All => [DataRoot, RunsDir, Device, Threads, Json, CheckpointEvery, Replicate, Replicates, NoTensorBoard];
 
     public IReadOnlyList<int>? ReplicateList(ParseResult p)
     {
@@ -65,6 +67,6 @@ public sealed class RunOptions
         var device = CliRuntime.SetUp(p.GetValue(Device)!, p.GetValue(Threads));
         return new RunEnvironment(CliRuntime.WritableRunsRoot(p.GetValue(RunsDir)),
             CliRuntime.DataLoader(p.GetValue(DataRoot), recordedDataRoot, device, progress), progress, p.GetValue(CheckpointEvery),
-            CliRuntime.Versions(p.GetValue(Threads)), progress.Cancellation);
+            CliRuntime.Versions(p.GetValue(Threads)), progress.Cancellation, !p.GetValue(NoTensorBoard));
     }
 }

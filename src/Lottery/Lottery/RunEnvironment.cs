@@ -10,10 +10,13 @@ namespace Lottery.Lottery;
 /// <param name="CheckpointEvery">Iterations between checkpoints within a stage.</param>
 /// <param name="Versions">Program and library versions recorded in manifests.</param>
 /// <param name="Cancellation">Stops training at the next iteration (Ctrl-C); the last checkpoint is kept.</param>
+/// <param name="TensorBoard">Write TensorBoard event files beside each stage's metrics (not part of a run's identity; the
+/// command line turns it on unless --no-tensorboard).</param>
 public sealed record RunEnvironment(
     string RunsRoot,
     Func<DatasetHparams, SplitData> LoadData,
     ILotteryObserver Observer,
     int CheckpointEvery,
     IReadOnlyDictionary<string, string> Versions,
-    CancellationToken Cancellation = default);
+    CancellationToken Cancellation = default,
+    bool TensorBoard = false);

@@ -65,6 +65,11 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
     /// keeping its last checkpoint for the next run to resume from.</summary>
     public CancellationToken Cancellation { get; init; }
 
+    /// <summary>Also write each measurement as TensorBoard events under the stage's directory.</summary>
+    public bool TensorBoard { get; init; }
+
+    TensorBoardLog? _tensorBoard;
+
     public StageResult Run(StageSpec spec)
     {
         var model = arena.Model;
@@ -94,6 +99,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         double Measuring() => before.Measurement + _measurementClock.Elapsed.TotalSeconds;
 
         using var metrics = MetricsLog.Open(metricsPath, resumed ? iteration : null);
+        _tensorBoard = TensorBoard ? new TensorBoardLog(spec.Directory, plan.Schedule) : null;
         _bestValidation = double.PositiveInfinity;
         _divergedSeen = false;
         foreach (var kept in metrics.Kept) Track(kept);
@@ -204,6 +210,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         }
         _measurementClock.Stop();
         log.Append(row);
+        _tensorBoard?.Write(row);
         _observer.OnMeasurement(row);
         return row;
     }
