@@ -18,16 +18,19 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
     static string P(double v) => v.ToString(v < 10 ? "0.0#" : "0.0", CultureInfo.InvariantCulture);
     static string N(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
 
-    public static Headline Of(ExperimentData experiment, IReadOnlyList<ResultRow> allRows, EarlyStopCriterion criterion = EarlyStopCriterion.ValidationLoss)
+    public static Headline Of(ExperimentData experiment, IReadOnlyList<ResultRow> allRows, EarlyStopCriterion criterion = EarlyStopCriterion.ValidationLoss) =>
+        Of(experiment.Label, PaperReference.For(experiment.Model, experiment.Dataset), allRows, criterion);
+
+    /// <summary>The summary of the rows of experiment <paramref name="label"/>.</summary>
+    public static Headline Of(string label, IReadOnlyList<string> paper, IReadOnlyList<ResultRow> allRows, EarlyStopCriterion criterion = EarlyStopCriterion.ValidationLoss)
     {
-        var rows = allRows.Where(r => r.Experiment == experiment.Label).ToList();
-        var paper = PaperReference.For(experiment.Model, experiment.Dataset);
+        var rows = allRows.Where(r => r.Experiment == label).ToList();
         var findings = new List<string>();
         var dense = rows.FirstOrDefault(r => r.Kind == SeriesKind.Dense);
         if (dense is null || dense.EarlyStopTestAccuracy(criterion) is not Statistic denseAcc)
         {
             findings.Add("The dense network has not finished yet: nothing to compare against.");
-            return new Headline(experiment.Label, findings, paper);
+            return new Headline(label, findings, paper);
         }
         var denseEs = dense.EarlyStopIteration(criterion);
         findings.Add($"Dense network ({dense.Stages} replicate{(dense.Stages == 1 ? "" : "s")}): early stop at iteration {N(denseEs.Mean, "0")} " +
@@ -38,7 +41,7 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
         if (tickets.Count == 0)
         {
             findings.Add("No pruned ticket has finished yet.");
-            return new Headline(experiment.Label, findings, paper);
+            return new Headline(label, findings, paper);
         }
         bool Matches(ResultRow r) => r.EarlyStopTestAccuracy(criterion)!.Mean >= denseAcc.Min && r.EarlyStopIteration(criterion).Mean <= denseEs.Max;
         // The smallest level that matches; levels above it that miss are named (the early stop is noisy).
@@ -80,7 +83,7 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
             });
             findings.Add($"Randomly reinitialized copies against their tickets (test accuracy at early stop; early-stop iteration): {string.Join("; ", parts)}.");
         }
-        return new Headline(experiment.Label, findings, paper) { MatchesDownTo = downTo, LargestSpeedUp = speed, LargestGain = gain };
+        return new Headline(label, findings, paper) { MatchesDownTo = downTo, LargestSpeedUp = speed, LargestGain = gain };
 
         string Miss(ResultRow r)
         {

@@ -1,0 +1,48 @@
+using Lottery.Reports;
+
+namespace Lottery.Tests.Reports;
+
+/// <summary>The summary's sentences from a table with known numbers.</summary>
+public class HeadlineTests
+{
+    static Statistic S(params double[] v) => Statistic.Of(v)!;
+
+    static ResultRow Row(SeriesKind kind, int level, double percent, double[] es, double[] acc) =>
+        new("x", kind, $"level {level}", level, percent, es.Length, S(es), S(es), S(acc), S(acc), S(acc), null, []);
+
+    [Fact]
+    public void FindsTheSmallestMatchingLevelTheLargestSpeedUpAndGainAndTheReinitGap()
+    {
+        var rows = new List<ResultRow>
+        {
+            Row(SeriesKind.Dense, 0, 100, [3000, 4000], [0.980, 0.982]),
+            Row(SeriesKind.Iterative, 1, 80, [5000, 5000], [0.985, 0.985]),     // later than the dense nets' latest: misses
+            Row(SeriesKind.Iterative, 2, 51.3, [2000, 2000], [0.986, 0.990]),   // +0.7 points, 1.75× sooner
+            Row(SeriesKind.Iterative, 3, 21.1, [3500, 3500], [0.981, 0.981]),   // matches: the smallest that does
+            Row(SeriesKind.Iterative, 4, 7.0, [3000, 3000], [0.970, 0.970]),    // less accurate than the dense nets' lowest
+            Row(SeriesKind.Reinit, 3, 21.1, [7000, 7000], [0.976, 0.976]),
+        };
+        var h = Headline.Of("x", ["paper line"], rows);
+        Assert.Equal(21.1, h.MatchesDownTo);
+        Assert.Equal((51.3, 3500.0 / 2000), h.LargestSpeedUp);
+        Assert.Equal(51.3, h.LargestGain!.Value.Percent);
+        Assert.Equal(0.7, h.LargestGain!.Value.Points, 9);
+        Assert.Equal("Dense network (2 replicates): early stop at iteration 3500 [3000–4000], test accuracy there 98.10% [98.00–98.20], at the end 98.10%.", h.Findings[0]);
+        Assert.Equal("Tickets match the dense network (test accuracy at early stop at least the dense replicates' lowest, early stop no later than their latest) " +
+            "down to 21.1% of weights remaining (not at 80.0%); at 7.0% the ticket is less accurate (97.00% against the dense replicates' lowest 98.00%).", h.Findings[1]);
+        Assert.Equal("Largest early-stop speed-up: 1.75× sooner than the dense network, at 51.3% remaining.", h.Findings[2]);
+        Assert.Equal("Largest accuracy gain at early stop: +0.70 points over the dense network, at 51.3% remaining.", h.Findings[3]);
+        Assert.Equal("Randomly reinitialized copies against their tickets (test accuracy at early stop; early-stop iteration): 21.1%: 0.50 points below, early stop 2.00× later.", h.Findings[4]);
+        Assert.Equal(["paper line"], h.Paper);
+    }
+
+    [Fact]
+    public void SaysSoWhenNothingCanBeCompared()
+    {
+        var h = Headline.Of("x", [], [Row(SeriesKind.Iterative, 1, 80, [1], [0.5])]);
+        Assert.Equal(["The dense network has not finished yet: nothing to compare against."], h.Findings);
+        Assert.Null(h.MatchesDownTo);
+        var dense = Headline.Of("x", [], [Row(SeriesKind.Dense, 0, 100, [1], [0.5])]);
+        Assert.Equal("No pruned ticket has finished yet.", dense.Findings[^1]);
+    }
+}
