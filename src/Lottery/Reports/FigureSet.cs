@@ -192,6 +192,7 @@ public static class FigureSet
         var plot = NewPlot("Test accuracy during training", "Test accuracy (%)");
         plot.XLabel("Training iteration");
         int colour = 0;
+        var drawn = new List<(double Iteration, double Accuracy)>();
         foreach (var order in chosen)
         {
             var color = C(LevelColors[colour++ % LevelColors.Length]);
@@ -201,6 +202,7 @@ public static class FigureSet
                 if (stages.Count == 0) continue;
                 var mean = MeanCurve(stages);
                 if (mean.Count == 0) continue;
+                drawn.AddRange(mean.Select(p => ((double)p.Iteration, p.Accuracy * 100)));
                 var line = plot.Add.Scatter(mean.Select(p => (double)p.Iteration).ToArray(), mean.Select(p => p.Accuracy * 100).ToArray(), color);
                 line.LineWidth = 1.6f;
                 line.MarkerSize = 0;
@@ -209,13 +211,11 @@ public static class FigureSet
             }
         }
         // The paper's range: from a little below the lowest accuracy after the first twentieth of training to the top.
-        var late = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().SelectMany(l => Enumerable.Range(0, l.Data.GetScatterPoints().Count)
-            .Select(i => l.Data.GetScatterPoints()[i])).ToList();
-        if (late.Count > 0)
+        if (drawn.Count > 0)
         {
-            double end = late.Max(p => p.X), top = late.Max(p => p.Y);
-            var after = late.Where(p => p.X >= end / 20).Select(p => p.Y).DefaultIfEmpty(top).Min();
-            plot.Axes.SetLimitsY(Math.Max(0, after - 1), Math.Min(100, top + 0.5) + 0.01);
+            double last = drawn.Max(p => p.Iteration), top = drawn.Max(p => p.Accuracy);
+            var floor = drawn.Where(p => p.Iteration >= last / 20).Select(p => p.Accuracy).DefaultIfEmpty(top).Min();
+            plot.Axes.SetLimitsY(Math.Max(0, floor - 1), Math.Min(100, top + 0.5) + 0.01);
         }
         var caption = $"Test accuracy against training iteration for {experiment.Label}, at the levels nearest {string.Join(", ", wanted.Select(Percent))}% " +
                       "of weights remaining: winning tickets solid, their randomly reinitialized copies dashed (same colour); " +

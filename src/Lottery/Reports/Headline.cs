@@ -33,9 +33,9 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
             return new Headline(label, findings, paper);
         }
         var denseEs = dense.EarlyStopIteration(criterion);
-        findings.Add($"Dense network ({dense.Stages} replicate{(dense.Stages == 1 ? "" : "s")}): early stop at iteration {N(denseEs.Mean, "0")} " +
-            $"[{N(denseEs.Min, "0")}–{N(denseEs.Max, "0")}], test accuracy there {N(denseAcc.Mean * 100, "0.00")}% [{N(denseAcc.Min * 100, "0.00")}–{N(denseAcc.Max * 100, "0.00")}], " +
-            $"at the end {N(dense.FinalTestAccuracy.Mean * 100, "0.00")}%.");
+        static string Range(Statistic s, double scale, string f) => s.Min == s.Max ? "" : $" [{N(s.Min * scale, f)}–{N(s.Max * scale, f)}]";
+        findings.Add($"Dense network ({dense.Stages} replicate{(dense.Stages == 1 ? "" : "s")}): early stop at iteration {N(denseEs.Mean, "0")}{Range(denseEs, 1, "0")}, " +
+            $"test accuracy there {N(denseAcc.Mean * 100, "0.00")}%{Range(denseAcc, 100, "0.00")}, at the end {N(dense.FinalTestAccuracy.Mean * 100, "0.00")}%.");
         var tickets = rows.Where(r => r.Kind.IsTicket() && r.EarlyStopTestAccuracy(criterion) is not null)
             .OrderByDescending(r => r.PercentRemaining).ToList();
         if (tickets.Count == 0)

@@ -60,7 +60,7 @@ public static class ReportWriter
     {
         var sb = new StringBuilder();
         foreach (var e in report.Experiments.Where(e => e.InProgress))
-            sb.Append($"> **{e.Run} is {(e.Running ? "still running" : "unfinished")}**: {e.Stages.Count} finished stages shown" +
+            sb.Append($"> **{e.Run} is {(e.Running ? "still running" : "unfinished")}**: {e.Stages.Count} finished stage{(e.Stages.Count == 1 ? "" : "s")} shown" +
                       (e.Unfinished.Count > 0 ? $"; not finished: {string.Join(", ", e.Unfinished)}" : "") + ".\n\n");
         foreach (var h in report.Headlines)
         {
