@@ -18,6 +18,7 @@ public static class FigureSet
     public static readonly IReadOnlyList<double> PaperCurveLevels = [100, 51.3, 21.1, 7.0, 3.6, 1.9];
 
     static readonly MarkerShape[] Markers = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.OpenCircle, MarkerShape.OpenSquare];
+    static readonly LinePattern[] ExperimentPatterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
     static readonly string[] LevelColors = ["#000000", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#d62728", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
 
     public static IReadOnlyList<Figure> Draw(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows, IReadOnlyList<double>? curveLevels = null)
@@ -63,9 +64,11 @@ public static class FigureSet
     {
         var all = percents.Where(p => p > 0).Distinct().OrderByDescending(p => p).ToList();
         if (all.Count == 0) return;
+        // At most about nine labels, so they never collide (LeNet's 20% rounds are 0.097 apart in log10).
+        double spacing = Math.Max(0.09, (Math.Log10(all[0]) - Math.Log10(all[^1])) / 9);
         var ticks = new List<double>();
         foreach (var p in all)
-            if (ticks.Count == 0 || Math.Log10(ticks[^1]) - Math.Log10(p) >= 0.09) ticks.Add(p);
+            if (ticks.Count == 0 || Math.Log10(ticks[^1]) - Math.Log10(p) >= spacing - 1e-9) ticks.Add(p);
         var generator = new ScottPlot.TickGenerators.NumericManual();
         foreach (var t in ticks) generator.AddMajor(Math.Log10(t), Percent(t));
         plot.Axes.Bottom.TickGenerator = generator;
@@ -75,13 +78,15 @@ public static class FigureSet
         plot.XLabel("Percent of weights remaining (log scale)");
     }
 
-    static Plot NewPlot(string title, string yLabel)
+    /// <param name="legendBelow">Long legends (several experiments) go under the plot, short ones to its right:
+    /// either way outside the data.</param>
+    static Plot NewPlot(string title, string yLabel, bool legendBelow = false)
     {
         var plot = new Plot();
         plot.Title(title);
         plot.YLabel(yLabel);
         plot.Legend.FontSize = 12;
-        plot.ShowLegend(Edge.Right);
+        plot.ShowLegend(legendBelow ? Edge.Bottom : Edge.Right);
         return plot;
     }
 
@@ -112,7 +117,7 @@ public static class FigureSet
     static Figure AgainstPercent(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows, string stem, string title, string yLabel,
         string caption, Func<ResultRow, Statistic?> value, double scale)
     {
-        var plot = NewPlot(title, yLabel);
+        var plot = NewPlot(title, yLabel, experiments.Count > 1);
         for (int e = 0; e < experiments.Count; e++)
         {
             var label = experiments[e].Label;
@@ -132,6 +137,9 @@ public static class FigureSet
                 line.LineWidth = 1.8f;
                 line.MarkerSize = 7;
                 line.MarkerShape = Markers[e % Markers.Length];
+                // Experiments of the same kind (with and without warmup, say) share the kind's colour: the line's
+                // pattern and marker tell them apart.
+                line.LinePattern = ExperimentPatterns[e % ExperimentPatterns.Length];
                 int n = points.Max(r => r.Stages);
                 line.LegendText = (experiments.Count > 1 ? $"{label}: " : "") + $"{kind.Name()} (n={n})";
             }
@@ -143,7 +151,7 @@ public static class FigureSet
     static Figure EndAccuracy(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows)
     {
         const string title = "Accuracy at the end of training";
-        var plot = NewPlot(title, "Accuracy at the last iteration (%)");
+        var plot = NewPlot(title, "Accuracy at the last iteration (%)", experiments.Count > 1);
         bool train = false;
         for (int e = 0; e < experiments.Count; e++)
         {
