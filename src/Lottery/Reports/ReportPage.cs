@@ -91,12 +91,7 @@ public static class ReportPage
           .Append("<th>test acc @ es (val loss)</th><th>test acc @ es (val acc)</th><th>final test acc</th>");
         if (train) sb.Append("<th>final train acc</th>");
         sb.Append("</tr>\n");
-        static string C(Statistic? s, double scale, string f)
-        {
-            if (s is null) return "n/a";
-            string N(double v) => (v * scale).ToString(f, CultureInfo.InvariantCulture);
-            return s.Count == 1 || s.Min == s.Max ? N(s.Mean) : $"{N(s.Mean)} [{N(s.Min)}–{N(s.Max)}]";
-        }
+        static string C(Statistic? s, double scale, string f) => ResultTable.Cell(s, scale, f);
         foreach (var r in rows)
         {
             sb.Append("<tr>");

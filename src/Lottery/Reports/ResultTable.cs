@@ -37,7 +37,8 @@ public static class ResultTable
 
     static string Num(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 
-    static string Cell(Statistic? s, double scale, string format)
+    /// <summary>"mean [min–max]", or the value alone when the stages agree; "n/a" where not measured.</summary>
+    public static string Cell(Statistic? s, double scale, string format)
     {
         if (s is null) return "n/a";
         if (s.Count == 1 || s.Min == s.Max) return Num(s.Mean * scale, format);
