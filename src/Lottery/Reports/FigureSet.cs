@@ -129,8 +129,9 @@ public static class FigureSet
                 var stats = points.Select(r => value(r)!).ToArray();
                 var ys = stats.Select(s => s.Mean * scale).ToArray();
                 var color = C(kind.Color());
+                // ScottPlot's ErrorBar takes (xs, ys, x+, x-, y+, y-): above the mean up to the max, below down to the min.
                 var bars = new ScottPlot.Plottables.ErrorBar(xs, ys, null, null,
-                    stats.Select(s => (s.Mean - s.Min) * scale).ToArray(), stats.Select(s => (s.Max - s.Mean) * scale).ToArray())
+                    stats.Select(s => (s.Max - s.Mean) * scale).ToArray(), stats.Select(s => (s.Mean - s.Min) * scale).ToArray())
                     { Color = color, LineWidth = 1.2f, CapSize = 4 };
                 plot.Add.Plottable(bars);
                 var line = plot.Add.Scatter(xs, ys, color);
@@ -171,7 +172,7 @@ public static class FigureSet
                     var ys = stats.Select(s => s.Mean * 100).ToArray();
                     var color = C(kind.Color());
                     plot.Add.Plottable(new ScottPlot.Plottables.ErrorBar(xs, ys, null, null,
-                        stats.Select(s => (s.Mean - s.Min) * 100).ToArray(), stats.Select(s => (s.Max - s.Mean) * 100).ToArray())
+                        stats.Select(s => (s.Max - s.Mean) * 100).ToArray(), stats.Select(s => (s.Mean - s.Min) * 100).ToArray())
                         { Color = color, LineWidth = 1.2f, CapSize = 4 });
                     var line = plot.Add.Scatter(xs, ys, color);
                     line.LineWidth = 1.8f;
