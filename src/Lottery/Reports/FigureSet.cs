@@ -125,18 +125,7 @@ public static class FigureSet
             {
                 var points = SeriesRows(rows, label, kind).Where(r => value(r) is not null).ToList();
                 if (points.Count == 0) continue;
-                var xs = points.Select(r => Math.Log10(r.PercentRemaining)).ToArray();
-                var stats = points.Select(r => value(r)!).ToArray();
-                var ys = stats.Select(s => s.Mean * scale).ToArray();
-                var color = C(kind.Color());
-                // ScottPlot's ErrorBar takes (xs, ys, x+, x-, y+, y-): above the mean up to the max, below down to the min.
-                var bars = new ScottPlot.Plottables.ErrorBar(xs, ys, null, null,
-                    stats.Select(s => (s.Max - s.Mean) * scale).ToArray(), stats.Select(s => (s.Mean - s.Min) * scale).ToArray())
-                    { Color = color, LineWidth = 1.2f, CapSize = 4 };
-                plot.Add.Plottable(bars);
-                var line = plot.Add.Scatter(xs, ys, color);
-                line.LineWidth = 1.8f;
-                line.MarkerSize = 7;
+                var line = MeanWithBars(plot, points, r => value(r)!, scale, C(kind.Color()));
                 line.MarkerShape = Markers[e % Markers.Length];
                 // Experiments of the same kind (with and without warmup, say) share the kind's colour: the line's
                 // pattern and marker tell them apart.
@@ -147,6 +136,23 @@ public static class FigureSet
         }
         PercentAxis(plot, rows.Select(r => r.PercentRemaining));
         return Save(plot, stem, title, caption);
+    }
+
+    /// <summary>The means of <paramref name="points"/> against log10(percent remaining), joined by a line, with
+    /// bars from each point's minimum to its maximum.</summary>
+    static ScottPlot.Plottables.Scatter MeanWithBars(Plot plot, IReadOnlyList<ResultRow> points, Func<ResultRow, Statistic> value, double scale, Color color)
+    {
+        var xs = points.Select(r => Math.Log10(r.PercentRemaining)).ToArray();
+        var stats = points.Select(value).ToArray();
+        var ys = stats.Select(s => s.Mean * scale).ToArray();
+        // ScottPlot's ErrorBar takes (xs, ys, x+, x-, y+, y-): above the mean up to the max, below down to the min.
+        plot.Add.Plottable(new ScottPlot.Plottables.ErrorBar(xs, ys, null, null,
+            stats.Select(s => (s.Max - s.Mean) * scale).ToArray(), stats.Select(s => (s.Mean - s.Min) * scale).ToArray())
+            { Color = color, LineWidth = 1.2f, CapSize = 4 });
+        var line = plot.Add.Scatter(xs, ys, color);
+        line.LineWidth = 1.8f;
+        line.MarkerSize = 7;
+        return line;
     }
 
     static Figure EndAccuracy(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows)
@@ -167,17 +173,8 @@ public static class FigureSet
                     var some = points.Where(r => pick(r) is not null).ToList();
                     if (some.Count == 0) continue;
                     if (suffix == "train") train = true;
-                    var xs = some.Select(r => Math.Log10(r.PercentRemaining)).ToArray();
-                    var stats = some.Select(r => pick(r)!).ToArray();
-                    var ys = stats.Select(s => s.Mean * 100).ToArray();
-                    var color = C(kind.Color());
-                    plot.Add.Plottable(new ScottPlot.Plottables.ErrorBar(xs, ys, null, null,
-                        stats.Select(s => (s.Max - s.Mean) * 100).ToArray(), stats.Select(s => (s.Mean - s.Min) * 100).ToArray())
-                        { Color = color, LineWidth = 1.2f, CapSize = 4 });
-                    var line = plot.Add.Scatter(xs, ys, color);
-                    line.LineWidth = 1.8f;
+                    var line = MeanWithBars(plot, some, r => pick(r)!, 100, C(kind.Color()));
                     line.LinePattern = pattern;
-                    line.MarkerSize = 7;
                     line.MarkerShape = suffix == "train" ? MarkerShape.OpenCircle : Markers[e % Markers.Length];
                     line.LegendText = $"{prefix}, {suffix} (n={some.Max(r => r.Stages)})";
                 }
