@@ -111,7 +111,7 @@ public class DeepNetworkTests
             Model = new ModelHparams("resnet_8_16"),
             Pruning = new PruningHparams("global", GlobalRate: 0.2, Exclude: ["fc"]),
         };
-        h = h with { Training = h.Training with { Optimizer = "sgd", Lr = 0.05, Momentum = 0.9 } };
+        h = h with { Training = h.Training with { Optimizer = "sgd", Lr = 0.02, Momentum = 0.9 } };
         foreach (var rewind in new string?[] { "40it", null })
         {
             using var run = RunHandle.Open(Synthetic.Environment(root.Path), new RunIdentity(RunKind.Lottery, h, 0, rewind));
