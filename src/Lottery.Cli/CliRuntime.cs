@@ -66,24 +66,8 @@ public static class CliRuntime
         };
     }
 
-    public static Func<DatasetHparams, SplitData> DataLoader(string? dataRoot, string? recordedRoot, torch.Device device, ILotteryObserver observer) => hparams =>
-    {
-        var options = DataOptions.FromEnvironment() with { Log = observer.OnMessage, RecordedRoots = recordedRoot is null ? [] : [recordedRoot] };
-        var raw = DatasetLoader.Load(hparams.Dataset, dataRoot, options);
-        observer.OnMessage($"data: {hparams.Dataset} from {raw.Root}");
-        return SplitData.Create(raw, hparams, device);
-    };
+    public static Func<DatasetHparams, SplitData> DataLoader(string? dataRoot, string? recordedRoot, torch.Device device, ILotteryObserver observer) =>
+        Api.Experiment.RegistryLoader(dataRoot, recordedRoot, device, observer);
 
-    public static IReadOnlyDictionary<string, string> Versions(int? threads) => new Dictionary<string, string>
-    {
-        ["lottery"] = typeof(CliRuntime).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?",
-        ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString() ?? "?",
-        ["libtorch"] = torch.__version__,
-        ["dotnet"] = Environment.Version.ToString(),
-        ["os"] = RuntimeInformation.OSDescription,
-        ["threads"] = torch.get_num_threads().ToString(),
-        ["cores"] = Environment.ProcessorCount.ToString(),
-        ["native_loader"] = TorchNativeLoader.Status,
-        ["allocator"] = AllocatorTuning.Status,
-    };
+    public static IReadOnlyDictionary<string, string> Versions() => Api.Experiment.Versions();
 }

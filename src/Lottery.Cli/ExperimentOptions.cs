@@ -39,10 +39,11 @@ public sealed class ExperimentOptions
     public Option<string[]> LayerRate { get; } = new("--layer-rate") { Description = "Layer-wise override NAME=RATE (repeatable), e.g. fc1=0.3", AllowMultipleArgumentsPerToken = false };
     public Option<double?> GlobalRate { get; } = Flags.Number("--global-rate", "Global: fraction of remaining weights pruned per round");
     public Option<string?> Exclude { get; } = Flags.Text("--exclude", "Comma-separated tensors never pruned, under either strategy (e.g. fc3)");
+    public Option<string?> Include { get; } = Flags.Text("--include", "Comma-separated tensors to prune; every other one keeps all its weights (default: every conv and linear weight)");
 
     public IEnumerable<Option> All => [Preset, Model, Dataset, Iterations, BatchSize, Optimizer, Lr, Momentum, Nesterov, WeightDecay,
         Warmup, Milestones, Gamma, EvalEvery, TestEvery, Dropout, Initializer, ValidationSize, SplitSeed, TrainSubset, NoNormalize, Augment,
-        Strategy, ConvRate, FcRate, OutputRate, LayerRate, GlobalRate, Exclude];
+        Strategy, ConvRate, FcRate, OutputRate, LayerRate, GlobalRate, Exclude, Include];
 
     public ExperimentHparams Build(ParseResult p)
     {
@@ -90,6 +91,7 @@ public sealed class ExperimentOptions
             LayerRates = p.GetValue(LayerRate) is { Length: > 0 } lr ? ParseLayerRates(lr) : preset.Pruning.LayerRates,
             GlobalRate = p.GetValue(GlobalRate) ?? preset.Pruning.GlobalRate,
             Exclude = p.GetValue(Exclude) is { } ex ? SplitList(ex) : preset.Pruning.Exclude,
+            Include = p.GetValue(Include) is { } inc ? SplitList(inc) : preset.Pruning.Include,
         };
         RefuseInapplicable(p, pr.Strategy, m.Model);
         var hparams = new ExperimentHparams(d, m, t, pr);

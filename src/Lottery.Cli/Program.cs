@@ -25,6 +25,7 @@ public static class Program
         root.Subcommands.Add(InspectCommands.Show());
         root.Subcommands.Add(InspectCommands.Presets());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
 
         bool json = args.Contains("--json");

@@ -41,9 +41,14 @@ public static class ControlCommands
                     $"{string.Join(", ", absent)}: run `lottery find --replicate {string.Join(",", absent)}` with the run's flags first, or choose from those");
             var progress = new ConsoleProgress(json);
             var env = run.Environment(p, progress, manifest.DataRoot);
-            using var handle = RunHandle.OpenExisting(env, dir);
-            progress.Run(() => new ControlRunner(handle).Run(kind, requested ?? present, levelList, kind == ControlKind.Reinit ? p.GetValue(draws) : 1));
-            var report = RunReport.Build(handle.Layout.Root);
+            using var experiment = Api.Experiment.Open(env, dir);
+            progress.Run(() => kind switch
+            {
+                ControlKind.Reinit => experiment.Reinit(levelList, requested ?? present, p.GetValue(draws)),
+                ControlKind.RandomPruning => experiment.RandomPruning(levelList, requested ?? present),
+                _ => experiment.Continued(levelList, requested ?? present),
+            });
+            var report = RunReport.Build(dir);
             if (json) Output.Print(ReportTable.ToJson(report));
             else ReportTable.Write(report);
             return 0;

@@ -26,47 +26,40 @@ public static class LotteryCommands
 
     static Command Create(string name, string description, RunKind kind, Option<int>? levels, Option<string?>? targets)
     {
-        var experiment = new ExperimentOptions();
+        var options = new ExperimentOptions();
         var run = new RunOptions();
         var seed = Flags.Long("--seed", "Base seed of every random stream", 0);
         var rewind = Flags.Text("--rewind", "Reset survivors to their weights after this step of dense training (late resetting), e.g. 500it");
         var command = new Command(name, description);
-        foreach (var o in experiment.All.Concat(run.All).Append(seed).Append(rewind)) command.Options.Add(o);
+        foreach (var o in options.All.Concat(run.All).Append(seed).Append(rewind)) command.Options.Add(o);
         if (levels is not null) command.Options.Add(levels);
         if (targets is not null) command.Options.Add(targets);
         command.SetAction(p =>
         {
             var clock = Stopwatch.StartNew();
-            var hparams = experiment.Build(p);
+            var hparams = options.Build(p);
             var targetList = targets is null ? null : ParseTargets(p.GetValue(targets)!);
-            var rewindStep = p.GetValue(rewind);
-            if (rewindStep is not null)
-            {
-                try { rewindStep = Training.Step.Parse(rewindStep).ToString(); }
-                catch (FormatException e) { throw new HparamsException($"--rewind: {e.Message}"); }
-                if (rewindStep == "0it") rewindStep = null;
-            }
             bool json = p.GetValue(run.Json);
             var replicates = run.ReplicateList(p) ?? [1];
             var progress = new ConsoleProgress(json);
             var env = run.Environment(p, progress);
-            using var handle = RunHandle.Open(env, new RunIdentity(kind, hparams, p.GetValue(seed), rewindStep));
-            var runner = new LotteryRunner(handle);
+            using var experiment = Api.Experiment.Create(env, hparams, p.GetValue(seed), p.GetValue(rewind));
+            var runDirectory = experiment.RunDirectory(kind);
             progress.Run(() => kind == RunKind.Lottery
-                ? runner.Find(p.GetValue(levels!), replicates)
-                : runner.OneShot(targetList!, replicates));
-            var report = RunReport.Build(handle.Layout.Root);
+                ? experiment.Find(p.GetValue(levels!), replicates)
+                : experiment.OneShot(targetList!, replicates));
+            var report = RunReport.Build(runDirectory);
             if (json)
             {
                 var obj = ReportTable.ToJson(report);
-                obj["run_dir"] = handle.Layout.Root;
+                obj["run_dir"] = runDirectory;
                 obj["elapsed_seconds"] = clock.Elapsed.TotalSeconds;
                 Output.Print(obj);
             }
             else
             {
                 ReportTable.Write(report);
-                Console.WriteLine($"run: {handle.Layout.Root}");
+                Console.WriteLine($"run: {runDirectory}");
             }
             return 0;
         });

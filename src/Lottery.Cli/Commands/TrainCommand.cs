@@ -11,27 +11,28 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var experiment = new ExperimentOptions();
+        var options = new ExperimentOptions();
         var run = new RunOptions();
         var seed = Flags.Long("--seed", "Base seed of every random stream", 0);
         var command = new Command("train", "Train a dense network (a preset or any flags), measuring validation and test every --eval-every iterations");
-        foreach (var o in experiment.All.Concat(run.All).Append(seed)) command.Options.Add(o);
+        foreach (var o in options.All.Concat(run.All).Append(seed)) command.Options.Add(o);
         command.SetAction(p =>
         {
             var clock = Stopwatch.StartNew();
-            var hparams = experiment.Build(p);
+            var hparams = options.Build(p);
             bool json = p.GetValue(run.Json);
             var replicates = run.ReplicateList(p) ?? [1];
             var progress = new ConsoleProgress(json);
             var env = run.Environment(p, progress);
-            using var handle = RunHandle.Open(env, new RunIdentity(RunKind.Train, hparams, p.GetValue(seed), null));
-            var summaries = progress.Run(() => new LotteryRunner(handle).Train(replicates));
+            using var experiment = Api.Experiment.Create(env, hparams, p.GetValue(seed), null);
+            var runDirectory = experiment.RunDirectory(RunKind.Train);
+            var summaries = progress.Run(() => experiment.Train(replicates));
             if (json)
             {
                 var first = summaries[0];
                 var obj = new JsonObject
                 {
-                    ["run_dir"] = handle.Layout.Root,
+                    ["run_dir"] = runDirectory,
                     ["model"] = hparams.Model.Model,
                     ["dataset"] = hparams.Dataset.Dataset,
                     ["weights"] = new JsonObject { ["prunable"] = first.WeightsTotal, ["remaining"] = first.WeightsRemaining },
@@ -61,7 +62,7 @@ public static class TrainCommand
                     table.Add(cells.ToArray());
                 }
                 table.Write();
-                Console.WriteLine($"run: {handle.Layout.Root} ({summaries[0].WeightsTotal:N0} prunable weights)");
+                Console.WriteLine($"run: {runDirectory} ({summaries[0].WeightsTotal:N0} prunable weights)");
             }
             return 0;
         });

@@ -25,13 +25,7 @@ public sealed class SplitData : IDisposable
     public static SplitData Create(RawDataset raw, DatasetHparams hparams, Device? device = null)
     {
         var spec = raw.Spec;
-        int trainCount = raw.TrainLabels.Length;
-        hparams.TrainingExamples(spec.Name, trainCount);
-        var order = Enumerable.Range(0, trainCount).ToArray();
-        new Random(hparams.SplitSeed).Shuffle(order);
-        var validation = order[^hparams.ValidationSize..];
-        var train = order[..^hparams.ValidationSize];
-        if (hparams.TrainSubset is int subset) train = train[..subset];
+        var (train, validation) = Indices(hparams, spec.Name, raw.TrainLabels.Length);
         var shape = new InputShape(spec.Channels, spec.Height, spec.Width, spec.Classes);
         var (mean, std) = hparams.Normalize ? ChannelStatistics(raw.TrainImages, train, shape) : (Zeros(shape.Channels), Ones(shape.Channels));
         device ??= CPU;
@@ -46,6 +40,19 @@ public sealed class SplitData : IDisposable
             Checksums = raw.FileChecksums,
             Root = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(raw.Root)),
         };
+    }
+
+    /// <summary>The seeded split of a dataset's <paramref name="trainCount"/> training examples: the validation hold-out
+    /// is the last ValidationSize of a permutation seeded by SplitSeed, training the rest (its first TrainSubset).</summary>
+    public static (int[] Train, int[] Validation) Indices(DatasetHparams hparams, string dataset, int trainCount)
+    {
+        hparams.TrainingExamples(dataset, trainCount);
+        var order = Enumerable.Range(0, trainCount).ToArray();
+        new Random(hparams.SplitSeed).Shuffle(order);
+        var validation = order[^hparams.ValidationSize..];
+        var train = order[..^hparams.ValidationSize];
+        if (hparams.TrainSubset is int subset) train = train[..subset];
+        return (train, validation);
     }
 
     static double[] Zeros(int n) => new double[n];

@@ -9,6 +9,8 @@ namespace Lottery.Hparams;
 /// <param name="Normalize">Per-channel standardisation with the training split's mean and std.</param>
 /// <param name="Augment">Random horizontal flips and 4-pixel pad-and-crop of training batches (the deep CIFAR
 /// networks' augmentation), seeded by (data seed, iteration).</param>
+/// <param name="Content">Data supplied in code (the library API): a hash of its tensors, so that two different datasets
+/// under one name never share a run directory. Null for the registry's datasets, whose files are checksummed.</param>
 public sealed record DatasetHparams(
     string Dataset,
     int BatchSize,
@@ -16,7 +18,8 @@ public sealed record DatasetHparams(
     int SplitSeed = 0,
     int? TrainSubset = null,
     bool Normalize = true,
-    bool Augment = false)
+    bool Augment = false,
+    string? Content = null)
 {
     public Canonical ToCanonical() => new Canonical()
         .Add("dataset", Dataset)
@@ -25,7 +28,8 @@ public sealed record DatasetHparams(
         .Add("split_seed", SplitSeed, 0)
         .Add("train_subset", TrainSubset ?? 0, 0)
         .Add("normalize", Normalize, true)
-        .Add("augment", Augment, false);
+        .Add("augment", Augment, false)
+        .Add("content", Content);
 
     public void Validate()
     {

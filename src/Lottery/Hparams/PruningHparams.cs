@@ -8,6 +8,8 @@ namespace Lottery.Hparams;
 /// <param name="LayerRates">Layer-wise: per-tensor overrides by name (e.g. fc1.weight=0.3).</param>
 /// <param name="GlobalRate">Global: fraction of all remaining prunable weights pruned per round.</param>
 /// <param name="Exclude">Tensors never pruned (VGG-19: fc; the CIFAR ResNet: shortcuts and fc), under either strategy.</param>
+/// <param name="Include">When given, only these tensors are pruned (every other prunable tensor trains but keeps all its
+/// weights, as if excluded); null = every conv and linear weight. Exclude applies after Include.</param>
 public sealed record PruningHparams(
     string Strategy = "layerwise",
     double ConvRate = 0.1,
@@ -15,7 +17,8 @@ public sealed record PruningHparams(
     double OutputRate = 0.1,
     IReadOnlyDictionary<string, double>? LayerRates = null,
     double GlobalRate = 0.2,
-    IReadOnlyList<string>? Exclude = null)
+    IReadOnlyList<string>? Exclude = null,
+    IReadOnlyList<string>? Include = null)
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyDictionary<string, double> LayerRateMap => LayerRates ?? new Dictionary<string, double>();
@@ -30,7 +33,8 @@ public sealed record PruningHparams(
              .Add("output_rate", OutputRate, double.NaN).Add("layer_rates", LayerRateMap);
         else
             c.Add("global_rate", GlobalRate, double.NaN);
-        return c.Add("exclude", ExcludeList.OrderBy(x => x, StringComparer.Ordinal));
+        c.Add("exclude", ExcludeList.OrderBy(x => x, StringComparer.Ordinal));
+        return Include is null ? c : c.Add("include", Include.OrderBy(x => x, StringComparer.Ordinal));
     }
 
     public void Validate()
@@ -41,6 +45,17 @@ public sealed record PruningHparams(
                      .Concat(LayerRateMap.Select(kv => (kv.Key, kv.Value))))
             if (!(rate >= 0 && rate < 1))
                 throw new HparamsException($"pruning rate for {name} must be in [0, 1) (got {rate})");
+        if (Include is { Count: 0 })
+            throw new HparamsException("the include list is empty, so nothing would be pruned: name the tensors to prune, or pass null to prune every conv and linear weight");
+    }
+
+    /// <summary>The tensors no round prunes: the excluded ones, and with an include list every tensor not on it.</summary>
+    public ISet<string> Unpruned(IReadOnlyList<string> tensorNames)
+    {
+        var set = ExcludeList.ToHashSet(StringComparer.Ordinal);
+        if (Include is not null)
+            foreach (var name in tensorNames.Where(n => !Include.Contains(n))) set.Add(name);
+        return set;
     }
 
     /// <summary>The same hyperparameters with every tensor name written in full as the model names it ("fc1" and
@@ -59,8 +74,10 @@ public sealed record PruningHparams(
             rates[full] = rate;
         }
         var exclude = ExcludeList.Select(e => Resolve(e, "exclude")).Distinct().Order(StringComparer.Ordinal).ToList();
+        var include = Include?.Select(e => Resolve(e, "include")).Distinct().Order(StringComparer.Ordinal).ToList();
         return this with
         {
+            Include = include,
             LayerRates = LayerRates is null ? null : rates,
             Exclude = Exclude is null ? null : exclude,
         };

@@ -55,7 +55,7 @@ public sealed class LotteryRunner(RunHandle run)
                 var dir = run.Layout.Target(r, target);
                 var maskPath = Path.Combine(dir, "mask.tsr");
                 var mask = File.Exists(maskPath) ? WeightsIO.LoadMask(maskPath)
-                    : run.Pruner.PruneTo(dense, trained.Value, target);
+                    : Warned(run.Pruner.PruneTo(dense, trained.Value, target), $"replicate {r} one-shot to {target}%");
                 summaries.Add(_stages.Run(new StageRequest(dir, Describe(r, $"one-shot to {target}%"),
                     () => RewindWeights(r), mask, run.SeedsFor(r), run.RewindIteration), ++index, count));
             }
@@ -78,7 +78,18 @@ public sealed class LotteryRunner(RunHandle run)
     Mask MaskOfLevel(int r, int level, Mask previous)
     {
         var path = Path.Combine(run.Layout.Level(r, level), "mask.tsr");
-        return File.Exists(path) ? WeightsIO.LoadMask(path) : run.Pruner.PruneRound(previous, WeightsToPrune(r, level - 1));
+        return File.Exists(path) ? WeightsIO.LoadMask(path) : Warned(run.Pruner.PruneRound(previous, WeightsToPrune(r, level - 1)), $"replicate {r} level {level}");
+    }
+
+    /// <summary>Says (once, when the mask is made) when pruning left a layer with no weight at all: such a layer passes
+    /// nothing but its bias, which is rarely what was meant (global pruning of a layer whose weights are all small).</summary>
+    Mask Warned(Mask mask, string stage)
+    {
+        var empty = mask.EmptyTensors();
+        if (empty.Count > 0)
+            run.Environment.Observer.OnMessage($"warning: {stage} leaves {string.Join(", ", empty)} with 0% of its weights: " +
+                "the layer passes only its bias; exclude it from pruning or lower its rate (layer rates) if that is not meant");
+        return mask;
     }
 
     /// <summary>The trained weights of a finished level, to rank by magnitude. A diverged level's weights are NaN

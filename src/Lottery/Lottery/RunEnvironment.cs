@@ -12,6 +12,11 @@ namespace Lottery.Lottery;
 /// <param name="Cancellation">Stops training at the next iteration (Ctrl-C); the last checkpoint is kept.</param>
 /// <param name="TensorBoard">Write TensorBoard event files beside each stage's metrics (not part of a run's identity; the
 /// command line turns it on unless --no-tensorboard).</param>
+/// <param name="Model">The network of a run whose model is built in code (the library API); null = the built-in
+/// network its hyperparameters name.</param>
+/// <param name="InputShape">Data supplied in code: its example shape and classes, so that a run is checked against the
+/// network before anything is written (registry datasets are known by name).</param>
+/// <param name="TrainCount">Data supplied in code: its training examples before the validation hold-out.</param>
 public sealed record RunEnvironment(
     string RunsRoot,
     Func<DatasetHparams, SplitData> LoadData,
@@ -19,4 +24,7 @@ public sealed record RunEnvironment(
     int CheckpointEvery,
     IReadOnlyDictionary<string, string> Versions,
     CancellationToken Cancellation = default,
-    bool TensorBoard = false);
+    bool TensorBoard = false,
+    Models.CustomModel? Model = null,
+    Models.InputShape? InputShape = null,
+    int? TrainCount = null);

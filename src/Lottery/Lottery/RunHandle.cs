@@ -61,7 +61,7 @@ public sealed class RunHandle : IDisposable
     static RunHandle Open(RunEnvironment environment, RunIdentity identity, bool existing)
     {
         // An existing run keeps the identity its manifest records (normalizing names could change an old run's hash).
-        var checkedIdentity = Checked(identity);
+        var checkedIdentity = Checked(identity, environment);
         if (!existing) identity = checkedIdentity;
         var layout = new RunLayout(Path.Combine(environment.RunsRoot, identity.DirectoryName));
         RunManifest manifest;
@@ -109,11 +109,12 @@ public sealed class RunHandle : IDisposable
     /// names checked against the model's layers, the schedule against the dataset's size, the rewind point against
     /// the training length. Data supplied by the caller under another name (tests' synthetic data) is checked when
     /// it loads instead.</summary>
-    static RunIdentity Checked(RunIdentity identity)
+    static RunIdentity Checked(RunIdentity identity, RunEnvironment environment)
     {
         var h = identity.Hparams;
         h.Validate();
-        ModelRegistry.Validate(h.Model.Model);
+        if (h.Model.IsCustom) CheckCustom(h.Model, environment.Model);
+        else ModelRegistry.Validate(h.Model.Model);
         Initializers.Validate(h.Model.Initializer);
         if (identity.Rewind is not null)
         {
@@ -121,17 +122,42 @@ public sealed class RunHandle : IDisposable
             catch (FormatException e) { throw new HparamsException($"--rewind: {e.Message}"); }
         }
         var spec = DatasetRegistry.Find(h.Dataset.Dataset);
-        if (spec is null) return identity;
-        using (var model = ModelRegistry.Create(h.Model, new InputShape(spec.Channels, spec.Height, spec.Width, spec.Classes)))
+        InputShape? shape = spec is null ? environment.InputShape : new InputShape(spec.Channels, spec.Height, spec.Width, spec.Classes);
+        int? trainCount = spec?.TrainCount ?? environment.TrainCount;
+        if (shape is null || trainCount is null) return identity;
+        using (var model = CreateModel(h.Model, shape, environment.Model))
         {
             h = h with { Pruning = h.Pruning.Normalize(model.PrunableTensors.Select(t => t.Name).ToList()) };
             if (identity.Kind != RunKind.Train) _ = new Pruner(h.Pruning, model.PrunableTensors);
         }
-        var plan = TrainingPlan.For(h, spec.TrainCount);
+        var plan = TrainingPlan.For(h, trainCount.Value);
         if (identity.Rewind is not null && plan.ToIterations(identity.Rewind) >= plan.TotalIterations)
             throw new HparamsException($"--rewind {identity.Rewind} is not before the end of training ({plan.TotalIterations} iterations): rewind to an earlier step");
         return identity with { Hparams = h };
     }
+
+    /// <summary>A run of a network built in code needs that network: the same name, and an architecture that hashes as
+    /// the run records (a changed network is a new run, never a silent mix in one directory).</summary>
+    static void CheckCustom(ModelHparams hparams, CustomModel? model)
+    {
+        if (model is null)
+            throw new HparamsException($"this run trains '{hparams.Model}', a network built in code (architecture {hparams.Architecture}): " +
+                "its stages and controls run through the library API (Lottery.Experiments.Experiment) with that network; show, report and export work here");
+        if (model.Name != hparams.Model)
+            throw new HparamsException($"the run's network is '{hparams.Model}', the network given is '{model.Name}': give the run's network");
+    }
+
+    /// <summary>The run's network: the code-built one when the run has it, else the built-in one its name gives.</summary>
+    static LotteryModel CreateModel(ModelHparams hparams, InputShape shape, CustomModel? custom)
+    {
+        if (!hparams.IsCustom) return ModelRegistry.Create(hparams, shape);
+        CheckCustom(hparams, custom);
+        var model = custom!.Create(shape);
+        return model;
+    }
+
+    /// <summary>A fresh copy of this run's network (built-in or built in code) for its data's input shape.</summary>
+    public LotteryModel CreateModel() => CreateModel(Hparams.Model, Data.Shape, Environment.Model);
 
     /// <summary>Creates a directory, turning the file system's refusal into one line that names the fix.</summary>
     static void CreateDirectory(string path)
@@ -165,8 +191,16 @@ public sealed class RunHandle : IDisposable
     void Adopt(SplitData data)
     {
         _data = data;
+        var tensors = _manifest.Tensors;
+        if (tensors is null)
+        {
+            using var model = CreateModel(Hparams.Model, data.Shape, Environment.Model);
+            tensors = model.named_parameters().Select(p => new TensorInfo(p.name, p.parameter.dtype.ToString(), p.parameter.shape, true))
+                .Concat(model.named_buffers().Select(b => new TensorInfo(b.name, b.buffer.dtype.ToString(), b.buffer.shape, false))).ToList();
+        }
         _manifest = _manifest with
         {
+            Tensors = tensors,
             DatasetChecksums = new Dictionary<string, string>(data.Checksums),
             NormalizationMean = data.Mean,
             NormalizationStd = data.Std,
@@ -184,7 +218,7 @@ public sealed class RunHandle : IDisposable
         get
         {
             if (_prunableTensors is not null) return _prunableTensors;
-            using var model = ModelRegistry.Create(Hparams.Model, Data.Shape);
+            using var model = CreateModel();
             return _prunableTensors = model.PrunableTensors;
         }
     }
@@ -220,7 +254,7 @@ public sealed class RunHandle : IDisposable
     {
         var path = Layout.Init(replicate);
         if (File.Exists(path)) return WeightsIO.LoadWeights(path);
-        using var model = ModelRegistry.Create(Hparams.Model, Data.Shape);
+        using var model = CreateModel();
         Initializers.Apply(model, Hparams.Model.Initializer, SeedsFor(replicate).Init);
         var weights = Snapshot(model);
         WeightsIO.SaveWeights(path, weights);
@@ -230,7 +264,7 @@ public sealed class RunHandle : IDisposable
     /// <summary>Fresh weights from the same initializer and another seed (random reinitialization).</summary>
     public IReadOnlyDictionary<string, float[]> DrawWeights(long seed)
     {
-        using var model = ModelRegistry.Create(Hparams.Model, Data.Shape);
+        using var model = CreateModel();
         Initializers.Apply(model, Hparams.Model.Initializer, seed);
         return Snapshot(model);
     }

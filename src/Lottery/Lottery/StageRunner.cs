@@ -49,7 +49,7 @@ public sealed class StageRunner(RunHandle run)
         Directory.CreateDirectory(dir);
         AtomicFile.RemoveStaleTemporaries(dir);
         if (!File.Exists(maskPath)) WeightsIO.SaveMask(maskPath, mask);
-        using var model = ModelRegistry.Create(run.Hparams.Model, data.Shape);
+        using var model = run.CreateModel();
         var report = mask.Report(model.PrunableTensors);
         WriteSparsity(dir, report);
         if (startWeights is not null) WeightsIO.SaveWeights(startPath, startWeights);

@@ -29,6 +29,9 @@ public sealed class Mask
     public long TotalRemaining => _order.Sum(Remaining);
     public long TotalSize => _order.Sum(Size);
 
+    /// <summary>Tensors with no weight left (a layer pruned away entirely).</summary>
+    public IReadOnlyList<string> EmptyTensors() => _order.Where(n => Size(n) > 0 && Remaining(n) == 0).ToList();
+
     public Mask Clone() => new(_order.Select(n => KeyValuePair.Create(n, (bool[])_tensors[n].Clone())));
 
     public SparsityReport Report(IReadOnlyList<PrunableTensor> tensors) => SparsityReport.Of(this, tensors);

@@ -23,7 +23,7 @@ public sealed class Pruner
         _tensors = tensors;
         var names = tensors.Select(t => t.Name).ToList();
         hparams = hparams.Normalize(names);
-        var excluded = hparams.ExcludeList.ToHashSet();
+        var excluded = hparams.Unpruned(names);
         Excluded = names.Where(excluded.Contains).ToList();
         if (hparams.Strategy == "layerwise")
         {

@@ -11,9 +11,11 @@ namespace Lottery.Reports;
 /// Accuracy of a stage's final weights on its training split (the examples it trained on, without augmentation,
 /// in evaluation mode), measured once from final.tsr and kept beside it as train_accuracy.json, so reports of runs
 /// made by any version have it and re-reports cost nothing. The data of each experiment is loaded once, only when
-/// a stage lacks the file.
+/// a stage lacks the file. A run of a network built in code (or on data supplied in code) can only be measured by a
+/// caller that supplies them (<paramref name="createModel"/>, <paramref name="loadData"/>: the library API); without
+/// them its stages are left unmeasured, and the table says "–".
 /// </summary>
-public sealed class TrainAccuracy(Func<RunManifest, SplitData> loadData) : IDisposable
+public sealed class TrainAccuracy(Func<RunManifest, SplitData> loadData, Func<RunManifest, InputShape, LotteryModel>? createModel = null) : IDisposable
 {
     public const string FileName = "train_accuracy.json";
     readonly Dictionary<string, SplitData> _data = new();
@@ -24,11 +26,14 @@ public sealed class TrainAccuracy(Func<RunManifest, SplitData> loadData) : IDisp
     /// <paramref name="onMeasure"/> is told of each measurement, which costs a pass over the training split.</summary>
     public void Fill(ExperimentData experiment, Action<string>? onMeasure = null)
     {
+        var h = experiment.Manifest.Hparams;
+        bool measurable = createModel is not null || !h.Model.IsCustom && DatasetRegistry.Find(h.Dataset.Dataset) is not null;
         foreach (var stage in experiment.Stages)
         {
             var cached = Read(stage);
             if (cached is null)
             {
+                if (!measurable) continue;
                 if (stage.DivergedAt is not null) continue; // non-finite weights rank nothing and classify nothing
                 onMeasure?.Invoke($"{experiment.Run}/{stage.RelativePath(experiment.Directory)}");
                 cached = Measure(experiment, stage);
@@ -59,7 +64,7 @@ public sealed class TrainAccuracy(Func<RunManifest, SplitData> loadData) : IDisp
     {
         if (!_data.TryGetValue(experiment.Directory, out var data))
             _data[experiment.Directory] = data = loadData(experiment.Manifest);
-        using var model = ModelRegistry.Create(experiment.Manifest.Hparams.Model, data.Shape);
+        using var model = createModel is null ? ModelRegistry.Create(experiment.Manifest.Hparams.Model, data.Shape) : createModel(experiment.Manifest, data.Shape);
         using var arena = new ParameterArena(model);
         arena.Load(WeightsIO.LoadWeights(Path.Combine(stage.Directory, Trainer.FinalFile)));
         var (loss, accuracy) = Evaluator.Evaluate(model, data.Train);

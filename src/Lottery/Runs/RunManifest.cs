@@ -4,6 +4,9 @@ using Lottery.Hparams;
 
 namespace Lottery.Runs;
 
+/// <summary>A parameter's or buffer's name, dtype (TorchSharp's name: Float32, Int64) and shape.</summary>
+public sealed record TensorInfo(string Name, string Dtype, long[] Shape, bool Parameter);
+
 /// <summary>The readable, machine-readable description of a run directory (manifest.json).</summary>
 public sealed record RunManifest
 {
@@ -20,6 +23,10 @@ public sealed record RunManifest
     public double[] NormalizationStd { get; init; } = [];
     /// <summary>Where the data was found (not part of the identity): commands on an existing run look there too.</summary>
     public string? DataRoot { get; init; }
+    /// <summary>The dtype and shape of every parameter and buffer of the run's network, in the network's order (weight
+    /// files hold flat float arrays): what an exported ticket's tensors are shaped by, even for a network built in
+    /// code that this program cannot build. Null in runs made before it was recorded.</summary>
+    public List<TensorInfo>? Tensors { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {
