@@ -59,9 +59,10 @@ public static class CliRuntime
         return device switch
         {
             "cpu" => torch.CPU,
-            "cuda" => throw new HparamsException(torch.cuda.is_available()
-                ? "--device cuda: the fused CPU training loop of this build keeps parameters in host memory; CUDA training is not supported yet"
-                : "--device cuda: CUDA is not available (this program references TorchSharp-cpu; reference TorchSharp-cuda-linux and run on a GPU machine)"),
+            // The whole-arena tensor path runs on any device; this build ships the CPU backend, so CUDA is there only
+            // when the program is built against TorchSharp-cuda-linux (README: "On a GPU").
+            "cuda" => torch.cuda.is_available() ? torch.CUDA
+                : throw new HparamsException("--device cuda: CUDA is not available (this program references TorchSharp-cpu; build it with -p:TorchBackend=TorchSharp-cuda-linux and run on a GPU machine)"),
             _ => throw new HparamsException($"unknown device '{device}': use cpu or cuda"),
         };
     }

@@ -113,7 +113,10 @@ public sealed class Experiment : IDisposable
     static RunEnvironment Environment(ExperimentSettings settings, CustomModel? model, UserDataset? data)
     {
         var observer = settings.Observer ?? NullLotteryObserver.Instance;
-        Func<DatasetHparams, SplitData> load = data is null ? RegistryLoader(settings.DataRoot, null, torch.CPU, observer) : h => data.Split(h);
+        var device = settings.Device ?? torch.CPU;
+        if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
+            throw new HparamsException("device cuda: CUDA is not available here (TorchSharp-cpu, or no GPU): reference TorchSharp-cuda-linux instead of TorchSharp-cpu and run on a GPU machine");
+        Func<DatasetHparams, SplitData> load = data is null ? RegistryLoader(settings.DataRoot, null, device, observer) : h => data.Split(h, device);
         return new RunEnvironment(Path.GetFullPath(settings.RunsRoot), load, observer, settings.CheckpointEvery, Versions(),
             settings.Cancellation, settings.TensorBoard, model, data?.Shape, data?.TrainCount);
     }

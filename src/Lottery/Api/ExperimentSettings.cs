@@ -30,4 +30,8 @@ public sealed record ExperimentSettings
     /// <summary>Where the registry's datasets are (mnist/, fashion-mnist/, cifar-10-batches-bin/); null = LOTTERY_DATA,
     /// the system locations, then download. Not used for data supplied in code.</summary>
     public string? DataRoot { get; init; }
+
+    /// <summary>Where data, network and parameter arena live: CPU (default; the fused SIMD optimizer) or a CUDA device
+    /// (whole-arena tensor operations), which needs the TorchSharp-cuda backend package in place of TorchSharp-cpu.</summary>
+    public TorchSharp.torch.Device? Device { get; init; }
 }

@@ -33,14 +33,16 @@ public sealed class Augmentation : IDisposable
         var flip = rand(b, generator: generator).lt(0.5);                                   // [B]
         var offsets = randint(0, 2 * Padding + 1, [b, 2], generator: generator);             // [B, 2]: row, column
         // Pad with each channel's black: a canvas of black, the images in its middle.
-        var padded = _black.expand(b, c, h + 2 * Padding, w + 2 * Padding).clone();
+        // The draws come from a CPU generator (the same numbers on any device); the pixels stay where they are.
+        var device = images.device;
+        var padded = _black.to(device).expand(b, c, h + 2 * Padding, w + 2 * Padding).clone();
         padded.narrow(2, Padding, h).narrow(3, Padding, w).copy_(images);
         // Rows: offset + i. Columns: offset + j, or offset + (w − 1 − j) for a flipped image.
         var rows = offsets.select(1, 0).unsqueeze(1) + arange(h).unsqueeze(0);                // [B, H]
         var j = arange(w).unsqueeze(0).expand(b, w);
         var columns = offsets.select(1, 1).unsqueeze(1) + where(flip.unsqueeze(1), (w - 1) - j, j);   // [B, W]
-        var picked = padded.gather(2, rows.view(b, 1, h, 1).expand(b, c, h, w + 2 * Padding));
-        var result = picked.gather(3, columns.view(b, 1, 1, w).expand(b, c, h, w));
+        var picked = padded.gather(2, rows.to(device).view(b, 1, h, 1).expand(b, c, h, w + 2 * Padding));
+        var result = picked.gather(3, columns.to(device).view(b, 1, 1, w).expand(b, c, h, w));
         return result.MoveToOuterDisposeScope();
     }
 

@@ -54,7 +54,8 @@ public sealed class StageRunner(RunHandle run)
         WriteSparsity(dir, report);
         if (startWeights is not null) WeightsIO.SaveWeights(startPath, startWeights);
 
-        using var arena = new ParameterArena(model);
+        // The arena lives where the data does (the run's device).
+        using var arena = new ParameterArena(model, device: data.Train.Images.device);
         arena.Load(WeightsIO.LoadWeights(startPath));
         arena.SetMask(mask);
         var trainer = new Trainer(arena, data, run.Plan, observer) { AfterIteration = run.AfterIteration, Cancellation = run.Environment.Cancellation, TensorBoard = run.Environment.TensorBoard };

@@ -7,7 +7,7 @@ namespace Lottery.Models;
 /// <summary>
 /// VGG-11/13/16/19 for CIFAR-10 as in open_lth and the paper's Section 4: stages of 3×3 same-padded convolutions,
 /// each followed by batch norm and ReLU, 2×2 max-pooling between stages, then 2×2 average pooling and one linear
-/// layer to the classes. Layers are named conv1…convN (with bn1…bnN) and fc. <paramref name="width"/> scales every
+/// layer to the classes. Layers are named conv1…convN (with bn1…bnN) and fc. The width (first-stage channels) scales every
 /// stage (64 is the paper's; narrower nets are for quick CPU runs).
 /// </summary>
 public sealed class VggNet : LotteryModel

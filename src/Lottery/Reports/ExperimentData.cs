@@ -14,7 +14,7 @@ namespace Lottery.Reports;
 public sealed record ExperimentData(string Run, string Directory, RunManifest Manifest, IReadOnlyList<StageRecord> Stages,
     int Replicates, IReadOnlyList<string> Unfinished, bool Running)
 {
-    /// <summary>Set by <see cref="ReportBuilder"/> so experiments side by side have distinct names.</summary>
+    /// <summary>Set by <see cref="Report.Build"/> so experiments side by side have distinct names.</summary>
     public string Label { get; set; } = "";
 
     public string Model => Manifest.Hparams.Model.Model;

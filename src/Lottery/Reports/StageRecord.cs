@@ -9,10 +9,10 @@ namespace Lottery.Reports;
 /// both criteria (recomputed from metrics.csv).</summary>
 /// <param name="Position">"level 3" or "one-shot 7%": stages at the same position are replicates of each other.</param>
 /// <param name="Order">Sort key of the position: the level, or 1000 + the target's rank.</param>
-/// <param name="TrainAccuracy">Accuracy of the final weights on the training split, where measured.</param>
 public sealed record StageRecord(int Replicate, string Position, int Order, SeriesKind Kind, string Directory,
     StageSummary Summary, IReadOnlyList<MetricsRow> Metrics, SparsityReport? Sparsity)
 {
+    /// <summary>Accuracy of the final weights on the training split, where measured.</summary>
     public double? TrainAccuracy { get; set; }
 
     public EarlyStop ByLoss { get; } = EarlyStop.Of(Metrics, EarlyStopCriterion.ValidationLoss);

@@ -7,8 +7,12 @@ public interface IOptimizer
     /// weights. Pruned positions' optimizer state therefore stays exactly zero and can never revive them.</summary>
     void Step(double learningRate);
 
-    /// <summary>State arrays by name (for checkpoints).</summary>
+    /// <summary>State arrays by name in arena order (for checkpoints): the optimizer's own arrays on the host, copies
+    /// from the device otherwise.</summary>
     IReadOnlyDictionary<string, float[]> State { get; }
+
+    /// <summary>Sets state <paramref name="name"/> from an arena-order array (a checkpoint being resumed).</summary>
+    void LoadState(string name, float[] arenaOrder) => arenaOrder.AsSpan().CopyTo(State[name]);
 
     long StepCount { get; set; }
 }

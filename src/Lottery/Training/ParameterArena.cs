@@ -14,33 +14,52 @@ namespace Lottery.Training;
 /// faster on (measured at 2 threads, forward+backward / forward: ResNet-20 −25% / −25 to −50%, Conv-4 −20% / −33%,
 /// Conv-6 −5% / −25%, VGG-19 −3% / −5%), while every state that leaves the arena (snapshots, weight files, masks,
 /// checkpoints) is in PyTorch's standard (O, I, kh, kw) order, so files do not depend on the layout.
+/// On another device than the CPU (or on the CPU when asked, to test that path), the three arrays are libtorch tensors
+/// on that device instead (<see cref="OnHost"/> false): the optimizer is then a few tensor operations over the whole
+/// arena per step (<see cref="TensorAdamOptimizer"/>, <see cref="TensorSgdOptimizer"/>), and the host spans are unavailable.
 /// </summary>
 public sealed class ParameterArena : IDisposable
 {
-    /// <param name="ChannelsLast">The slot holds a 4-D weight in (O, kh, kw, I) order; <see cref="ToStandard"/> and
-    /// <see cref="FromStandard"/> convert to and from the standard (O, I, kh, kw) order.</param>
+    /// <param name="ChannelsLast">The slot holds a 4-D weight in (O, kh, kw, I) order; <c>ToStandard</c> and
+    /// <c>FromStandard</c> convert to and from the standard (O, I, kh, kw) order.</param>
     public sealed record Slot(string Name, long Offset, long Count, long[] Shape, bool Prunable, bool ChannelsLast);
 
-    readonly float[] _data, _grad, _mask;
+    readonly float[]? _data, _grad, _mask;
     readonly Tensor _dataTensor, _gradTensor, _maskTensor;
     readonly List<Slot> _slots = [];
     readonly Dictionary<string, Slot> _byName = [];
 
     public LotteryModel Model { get; }
-    public long Length => _data.LongLength;
+    public long Length { get; }
     public IReadOnlyList<Slot> Slots => _slots;
-    public Span<float> Data => _data;
-    public Span<float> Grad => _grad;
+    /// <summary>True when the arena is .NET memory shared with libtorch (the CPU's fused SIMD path); false when it is a
+    /// libtorch tensor on <see cref="Device"/>.</summary>
+    public bool OnHost => _data is not null;
+    public Device Device { get; }
+    public Span<float> Data => _data ?? throw HostOnly();
+    public Span<float> Grad => _grad ?? throw HostOnly();
     /// <summary>1 for a weight that lives, 0 for a pruned one; always 1 for biases.</summary>
-    public Span<float> MaskValues => _mask;
+    public Span<float> MaskValues => _mask ?? throw HostOnly();
+    /// <summary>The whole arena as one flat tensor (weights, gradients, mask), on <see cref="Device"/>.</summary>
+    public Tensor DataTensor => _dataTensor;
+    public Tensor GradTensor => _gradTensor;
+    public Tensor MaskTensor => _maskTensor;
+
+    InvalidOperationException HostOnly() => new($"the parameter arena lives on {Device} as a tensor: use DataTensor, GradTensor, MaskTensor");
 
     /// <summary>The default layout of convolution weights: channels-last unless LOTTERY_CONV_LAYOUT=standard.</summary>
     public static bool ChannelsLastByDefault => Environment.GetEnvironmentVariable("LOTTERY_CONV_LAYOUT") != "standard";
 
-    public ParameterArena(LotteryModel model, bool? channelsLast = null)
+    /// <param name="device">Where the arena lives (default CPU); the model's buffers are moved there too.</param>
+    /// <param name="onHost">On the CPU: .NET memory with the SIMD optimizers (default, unless LOTTERY_ARENA=tensor), or
+    /// false for the tensor path every other device takes (to test it here). Other devices always take the tensor path.</param>
+    public ParameterArena(LotteryModel model, bool? channelsLast = null, Device? device = null, bool? onHost = null)
     {
         bool convChannelsLast = channelsLast ?? ChannelsLastByDefault;
         Model = model;
+        Device = device ?? CPU;
+        bool host = (onHost ?? Environment.GetEnvironmentVariable("LOTTERY_ARENA") != "tensor") && Device.type == DeviceType.CPU;
+        if (Device.type != DeviceType.CPU) model.to(Device);
         var prunable = model.PrunableTensors.Select(t => t.Name).ToHashSet();
         var named = model.named_parameters().ToList();
         long total = 0;
@@ -52,13 +71,23 @@ public sealed class ParameterArena : IDisposable
             total += slot.Count;
         }
         if (total > Array.MaxLength) throw new NotSupportedException($"model has {total} parameters: more than one arena holds");
-        _data = GC.AllocateArray<float>((int)total, pinned: true);
-        _grad = GC.AllocateArray<float>((int)total, pinned: true);
-        _mask = GC.AllocateArray<float>((int)total, pinned: true);
-        Array.Fill(_mask, 1f);
-        _dataTensor = torch.frombuffer(_data, ScalarType.Float32, total, 0, false);
-        _gradTensor = torch.frombuffer(_grad, ScalarType.Float32, total, 0, false);
-        _maskTensor = torch.frombuffer(_mask, ScalarType.Float32, total, 0, false);
+        Length = total;
+        if (host)
+        {
+            _data = GC.AllocateArray<float>((int)total, pinned: true);
+            _grad = GC.AllocateArray<float>((int)total, pinned: true);
+            _mask = GC.AllocateArray<float>((int)total, pinned: true);
+            Array.Fill(_mask, 1f);
+            _dataTensor = torch.frombuffer(_data, ScalarType.Float32, total, 0, false);
+            _gradTensor = torch.frombuffer(_grad, ScalarType.Float32, total, 0, false);
+            _maskTensor = torch.frombuffer(_mask, ScalarType.Float32, total, 0, false);
+        }
+        else
+        {
+            _dataTensor = torch.zeros(total, dtype: ScalarType.Float32, device: Device);
+            _gradTensor = torch.zeros(total, dtype: ScalarType.Float32, device: Device);
+            _maskTensor = torch.ones(total, dtype: ScalarType.Float32, device: Device);
+        }
 
         using (no_grad())
         {
@@ -134,11 +163,40 @@ public sealed class ParameterArena : IDisposable
     {
         var slot = this[name];
         var values = new float[slot.Count];
-        ToStandard(slot, _data.AsSpan((int)slot.Offset, (int)slot.Count), values);
+        ToStandard(slot, _data is null ? Read(_dataTensor, slot) : _data.AsSpan((int)slot.Offset, (int)slot.Count), values);
         return values;
     }
 
-    public void ZeroGrad() => Array.Clear(_grad);
+    static float[] Read(Tensor arena, Slot slot)
+    {
+        using var part = arena.narrow(0, slot.Offset, slot.Count).cpu();
+        return part.data<float>().ToArray();
+    }
+
+    /// <summary>The weights in arena order (the host array itself, or a copy from the device).</summary>
+    public float[] ReadData() => _data ?? ReadAll(_dataTensor);
+
+    /// <summary>Sets the weights from an arena-order array.</summary>
+    public void WriteData(ReadOnlySpan<float> arenaOrder)
+    {
+        if (_data is not null) { arenaOrder.CopyTo(_data); return; }
+        using var host = torch.tensor(arenaOrder.ToArray());
+        using var _ = no_grad();
+        _dataTensor.copy_(host);
+    }
+
+    /// <summary>A flat tensor of the arena's length as an arena-order host array (a copy).</summary>
+    public static float[] ReadAll(Tensor flat)
+    {
+        using var host = flat.detach().cpu().contiguous();
+        return host.data<float>().ToArray();
+    }
+
+    public void ZeroGrad()
+    {
+        if (_grad is not null) Array.Clear(_grad);
+        else _gradTensor.zero_();
+    }
 
     /// <summary>Sets the mask of the prunable tensors (others stay 1) and zeroes the pruned weights.</summary>
     public void SetMask(Mask mask)
@@ -150,7 +208,15 @@ public sealed class ParameterArena : IDisposable
                 throw new InvalidDataException($"mask for {slot.Name} has {values.Length} entries, the layer {slot.Count}");
             var standard = new float[values.Length];
             for (int i = 0; i < values.Length; i++) standard[i] = values[i] ? 1f : 0f;
-            FromStandard(slot, standard, _mask.AsSpan((int)slot.Offset, (int)slot.Count));
+            if (_mask is not null) FromStandard(slot, standard, _mask.AsSpan((int)slot.Offset, (int)slot.Count));
+            else
+            {
+                var arenaOrder = new float[values.Length];
+                FromStandard(slot, standard, arenaOrder);
+                using var host = torch.tensor(arenaOrder);
+                using var part = _maskTensor.narrow(0, slot.Offset, slot.Count);
+                part.copy_(host);
+            }
         }
         ApplyMask();
     }
@@ -158,6 +224,13 @@ public sealed class ParameterArena : IDisposable
     /// <summary>Zeroes every pruned weight.</summary>
     public void ApplyMask()
     {
+        if (_data is null)
+        {
+            using var _ = no_grad();
+            using var pruned = _maskTensor.eq(0);
+            _dataTensor.masked_fill_(pruned, 0);
+            return;
+        }
         var data = _data.AsSpan();
         var mask = _mask.AsSpan();
         for (int i = 0; i < data.Length; i++) data[i] = Keep(data[i], mask[i]);
@@ -177,6 +250,11 @@ public sealed class ParameterArena : IDisposable
     /// <summary>True when every parameter is a finite number (false once training has diverged).</summary>
     public bool AllFinite()
     {
+        if (_data is null)
+        {
+            using var finite = _dataTensor.isfinite().all();
+            return finite.item<bool>();
+        }
         foreach (var v in _data) if (!float.IsFinite(v)) return false;
         return true;
     }
@@ -203,7 +281,16 @@ public sealed class ParameterArena : IDisposable
                 throw new InvalidDataException($"weights have no tensor '{slot.Name}'");
             if (values.Length != slot.Count)
                 throw new InvalidDataException($"tensor '{slot.Name}' has {values.Length} values, the model {slot.Count}");
-            FromStandard(slot, values, _data.AsSpan((int)slot.Offset, (int)slot.Count));
+            if (_data is not null) FromStandard(slot, values, _data.AsSpan((int)slot.Offset, (int)slot.Count));
+            else
+            {
+                var arenaOrder = new float[values.Length];
+                FromStandard(slot, values, arenaOrder);
+                using var host = torch.tensor(arenaOrder);
+                using var part = _dataTensor.narrow(0, slot.Offset, slot.Count);
+                using var _ = no_grad();
+                part.copy_(host);
+            }
         }
     }
 

@@ -109,7 +109,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         int n = train.Count, batch = plan.BatchSize, perEpoch = plan.IterationsPerEpoch;
         Tensor? order = null;
         int orderEpoch = -1;
-        var lossSum = zeros(1, dtype: ScalarType.Float64);
+        var lossSum = zeros(1, dtype: ScalarType.Float64, device: train.Images.device);
         int lossCount = 0;
         using var augmentation = plan.Augment ? new Augmentation(data.Mean, data.Std) : null;
         model.train();
@@ -124,7 +124,14 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
                 {
                     order?.Dispose();
                     using var generator = new Generator((ulong)Seeds.Derive(spec.DataSeed, "epoch", epoch));
+                    // Drawn on the CPU (the same order on any device), used where the data is.
                     order = randperm(n, generator: generator);
+                    if (train.Images.device_type != DeviceType.CPU)
+                    {
+                        var moved = order.to(train.Images.device);
+                        order.Dispose();
+                        order = moved;
+                    }
                     orderEpoch = epoch;
                 }
                 int offset = iteration % perEpoch * batch;
@@ -227,7 +234,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
     {
         var file = new TensorFile();
         // Weights and optimizer state in standard order (see ParameterArena): checkpoints do not depend on the layout.
-        file.Floats["arena"] = arena.ToStandard(arena.Data);
+        file.Floats["arena"] = arena.ToStandard(arena.ReadData());
         foreach (var (name, values) in arena.Buffers()) file.Floats["buffer:" + name] = values;
         foreach (var (name, values) in optimizer.State) file.Floats[name] = arena.ToStandard(values);
         file.Meta["iteration"] = iteration.ToString(CultureInfo.InvariantCulture);
@@ -250,7 +257,9 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
             throw new RunFileException($"{path} belongs to a different training length: delete it and re-run the command (the stage restarts)");
         if (!file.Floats.TryGetValue("arena", out var weights) || weights.Length != arena.Length)
             throw new RunFileException($"{path} does not match this model: delete it and re-run the command (the stage restarts)");
-        arena.FromStandard(weights, arena.Data);
+        var arenaOrder = new float[weights.Length];
+        arena.FromStandard(weights, arenaOrder);
+        arena.WriteData(arenaOrder);
         var buffers = file.Floats.Where(kv => kv.Key.StartsWith("buffer:", StringComparison.Ordinal)).ToDictionary(kv => kv.Key["buffer:".Length..], kv => kv.Value);
         try { ModelState.LoadBuffers(arena.Model, buffers); }
         catch (InvalidDataException e) { throw new RunFileException($"{path} does not match this model ({e.Message}): delete it and re-run the command (the stage restarts)"); }
@@ -258,7 +267,9 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         {
             if (!file.Floats.TryGetValue(name, out var saved) || saved.Length != state.Length)
                 throw new RunFileException($"{path} lacks optimizer state '{name}': delete it and re-run the command (the stage restarts)");
-            arena.FromStandard(saved, state);
+            var stateOrder = new float[saved.Length];
+            arena.FromStandard(saved, stateOrder);
+            optimizer.LoadState(name, stateOrder);
         }
         optimizer.StepCount = Int("optimizer_steps");
         int iteration = Int("iteration");

@@ -54,10 +54,13 @@ public sealed record TrainingPlan(
         catch (FormatException e) { throw new HparamsException(e.Message); }
     }
 
-    public IOptimizer CreateOptimizer(ParameterArena arena) => Hparams.Optimizer switch
+    /// <summary>The fused SIMD pass for an arena in host memory, the whole-arena tensor operations otherwise.</summary>
+    public IOptimizer CreateOptimizer(ParameterArena arena) => (Hparams.Optimizer, arena.OnHost) switch
     {
-        "adam" => new AdamOptimizer(arena, weightDecay: Hparams.WeightDecay),
-        "sgd" => new SgdOptimizer(arena, Hparams.Momentum, Hparams.Nesterov, Hparams.WeightDecay),
+        ("adam", true) => new AdamOptimizer(arena, weightDecay: Hparams.WeightDecay),
+        ("adam", false) => new TensorAdamOptimizer(arena, weightDecay: Hparams.WeightDecay),
+        ("sgd", true) => new SgdOptimizer(arena, Hparams.Momentum, Hparams.Nesterov, Hparams.WeightDecay),
+        ("sgd", false) => new TensorSgdOptimizer(arena, Hparams.Momentum, Hparams.Nesterov, Hparams.WeightDecay),
         _ => throw new HparamsException($"unknown optimizer '{Hparams.Optimizer}'"),
     };
 }

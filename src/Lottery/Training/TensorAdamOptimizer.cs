@@ -1,0 +1,54 @@
+using static TorchSharp.torch;
+
+namespace Lottery.Training;
+
+/// <summary>
+/// <see cref="AdamOptimizer"/>'s arithmetic as tensor operations over the whole flat arena, for an arena on any device
+/// (one pass of a few whole-arena operations per step, never one per parameter): the same L2 decay, bias-corrected
+/// moments, denominator sqrt(v)/sqrt(1−β2^t) + ε and mask selects. Agrees with the SIMD pass to float rounding.
+/// </summary>
+public sealed class TensorAdamOptimizer : IOptimizer
+{
+    readonly ParameterArena _arena;
+    readonly Tensor _m, _v;
+    readonly double _beta1, _beta2, _eps, _weightDecay;
+
+    public long StepCount { get; set; }
+
+    public IReadOnlyDictionary<string, float[]> State => new Dictionary<string, float[]>
+    {
+        ["adam.m"] = ParameterArena.ReadAll(_m), ["adam.v"] = ParameterArena.ReadAll(_v),
+    };
+
+    public TensorAdamOptimizer(ParameterArena arena, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0)
+    {
+        _arena = arena;
+        _m = zeros(arena.Length, dtype: ScalarType.Float32, device: arena.Device);
+        _v = zeros(arena.Length, dtype: ScalarType.Float32, device: arena.Device);
+        // The SIMD pass computes in float32 with these constants rounded to float: so does this one.
+        (_beta1, _beta2, _eps, _weightDecay) = ((float)beta1, (float)beta2, (float)eps, (float)weightDecay);
+    }
+
+    public void LoadState(string name, float[] arenaOrder) => TensorSgdOptimizer.Copy(name == "adam.m" ? _m : name == "adam.v" ? _v
+        : throw new ArgumentException($"Adam has no state '{name}'"), arenaOrder);
+
+    public void Step(double learningRate)
+    {
+        StepCount++;
+        double bc1 = 1 - Math.Pow(_beta1, StepCount);
+        double bc2 = 1 - Math.Pow(_beta2, StepCount);
+        float stepSize = (float)(learningRate / bc1);
+        float invSqrtBc2 = (float)(1 / Math.Sqrt(bc2));
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        Tensor p = _arena.DataTensor, mask = _arena.MaskTensor;
+        var pruned = mask.eq(0);
+        var g = _weightDecay == 0 ? _arena.GradTensor.clone() : _arena.GradTensor.add(p, alpha: _weightDecay);
+        g.masked_fill_(pruned, 0);
+        _m.mul_(_beta1).add_(g, alpha: 1 - _beta1);
+        _v.mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
+        var denom = _v.sqrt().mul_(invSqrtBc2).add_(_eps);
+        p.addcdiv_(_m, denom, value: -stepSize);
+        p.masked_fill_(pruned, 0);
+    }
+}
