@@ -24,13 +24,15 @@ public sealed class AdamOptimizer : IOptimizer
         (_beta1, _beta2, _eps, _weightDecay) = ((float)beta1, (float)beta2, (float)eps, (float)weightDecay);
     }
 
+    /// <summary>Adam's bias corrections at step <paramref name="step"/> (1-based): the step size lr/(1−β1^t) and
+    /// 1/sqrt(1−β2^t), computed in double and rounded to float as both optimizer paths use them.</summary>
+    public static (float StepSize, float InvSqrtBc2) BiasCorrection(double learningRate, double beta1, double beta2, long step) =>
+        ((float)(learningRate / (1 - Math.Pow(beta1, step))), (float)(1 / Math.Sqrt(1 - Math.Pow(beta2, step))));
+
     public void Step(double learningRate)
     {
         StepCount++;
-        double bc1 = 1 - Math.Pow(_beta1, StepCount);
-        double bc2 = 1 - Math.Pow(_beta2, StepCount);
-        float stepSize = (float)(learningRate / bc1);
-        float invSqrtBc2 = (float)(1 / Math.Sqrt(bc2));
+        var (stepSize, invSqrtBc2) = BiasCorrection(learningRate, _beta1, _beta2, StepCount);
         Span<float> p = _arena.Data, g = _arena.Grad, mask = _arena.MaskValues;
         Span<float> m = _m, v = _v;
         float b1 = _beta1, b2 = _beta2, ob1 = 1 - _beta1, ob2 = 1 - _beta2, eps = _eps, wd = _weightDecay;

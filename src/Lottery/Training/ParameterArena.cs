@@ -208,15 +208,7 @@ public sealed class ParameterArena : IDisposable
                 throw new InvalidDataException($"mask for {slot.Name} has {values.Length} entries, the layer {slot.Count}");
             var standard = new float[values.Length];
             for (int i = 0; i < values.Length; i++) standard[i] = values[i] ? 1f : 0f;
-            if (_mask is not null) FromStandard(slot, standard, _mask.AsSpan((int)slot.Offset, (int)slot.Count));
-            else
-            {
-                var arenaOrder = new float[values.Length];
-                FromStandard(slot, standard, arenaOrder);
-                using var host = torch.tensor(arenaOrder);
-                using var part = _maskTensor.narrow(0, slot.Offset, slot.Count);
-                part.copy_(host);
-            }
+            WriteSlot(_mask, _maskTensor, slot, standard);
         }
         ApplyMask();
     }
@@ -281,17 +273,24 @@ public sealed class ParameterArena : IDisposable
                 throw new InvalidDataException($"weights have no tensor '{slot.Name}'");
             if (values.Length != slot.Count)
                 throw new InvalidDataException($"tensor '{slot.Name}' has {values.Length} values, the model {slot.Count}");
-            if (_data is not null) FromStandard(slot, values, _data.AsSpan((int)slot.Offset, (int)slot.Count));
-            else
-            {
-                var arenaOrder = new float[values.Length];
-                FromStandard(slot, values, arenaOrder);
-                using var host = torch.tensor(arenaOrder);
-                using var part = _dataTensor.narrow(0, slot.Offset, slot.Count);
-                using var _ = no_grad();
-                part.copy_(host);
-            }
+            WriteSlot(_data, _dataTensor, slot, values);
         }
+    }
+
+    /// <summary>Writes a slot's values given in standard order into the host array, or into the device tensor.</summary>
+    static void WriteSlot(float[]? host, Tensor onDevice, Slot slot, float[] standard)
+    {
+        if (host is not null)
+        {
+            FromStandard(slot, standard, host.AsSpan((int)slot.Offset, (int)slot.Count));
+            return;
+        }
+        var arenaOrder = new float[standard.Length];
+        FromStandard(slot, standard, arenaOrder);
+        using var values = torch.tensor(arenaOrder);
+        using var part = onDevice.narrow(0, slot.Offset, slot.Count);
+        using var _ = no_grad();
+        part.copy_(values);
     }
 
     public void Dispose()

@@ -35,10 +35,7 @@ public sealed class TensorAdamOptimizer : IOptimizer
     public void Step(double learningRate)
     {
         StepCount++;
-        double bc1 = 1 - Math.Pow(_beta1, StepCount);
-        double bc2 = 1 - Math.Pow(_beta2, StepCount);
-        float stepSize = (float)(learningRate / bc1);
-        float invSqrtBc2 = (float)(1 / Math.Sqrt(bc2));
+        var (stepSize, invSqrtBc2) = AdamOptimizer.BiasCorrection(learningRate, _beta1, _beta2, StepCount);
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         Tensor p = _arena.DataTensor, mask = _arena.MaskTensor;
