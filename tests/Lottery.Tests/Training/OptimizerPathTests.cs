@@ -123,7 +123,8 @@ public class OptimizerPathTests
         Assert.Null(tensorResult.Outcome.DivergedAt);
         Assert.Equal(hostResult.Rows.Select(r => r.Iteration), tensorResult.Rows.Select(r => r.Iteration));
         // Real gradients feed back through 120 steps: close, not bit-equal.
-        Assert.Equal(hostResult.Rows[^1].ValidationAccuracy, tensorResult.Rows[^1].ValidationAccuracy, 2);
+        Assert.True(Math.Abs(hostResult.Rows[^1].ValidationAccuracy - tensorResult.Rows[^1].ValidationAccuracy) <= 0.02,
+            $"validation accuracy {hostResult.Rows[^1].ValidationAccuracy} (host) vs {tensorResult.Rows[^1].ValidationAccuracy} (tensor)");
         foreach (var (name, values) in hostFinal)
             Assert.True(values.Zip(tensorFinal[name]).All(p => Math.Abs(p.First - p.Second) <= 1e-3), name);
 
