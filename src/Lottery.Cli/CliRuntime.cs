@@ -1,5 +1,3 @@
-using System.Reflection;
-using System.Runtime.InteropServices;
 using Lottery.Data;
 using Lottery.Hparams;
 using Lottery.Lottery;

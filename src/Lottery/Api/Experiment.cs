@@ -179,8 +179,9 @@ public sealed class Experiment : IDisposable
     {
         ArgumentNullException.ThrowIfNull(targets);
         if (targets.Count == 0) throw new ArgumentException("no one-shot target given: give percents remaining such as 51.3, 21.1", nameof(targets));
-        if (targets.FirstOrDefault(t => !(t > 0 && t < 100)) is var bad && targets.Any(t => !(t > 0 && t < 100)))
-            throw new ArgumentException($"one-shot target {bad} is not a percent remaining in (0, 100)", nameof(targets));
+        var bad = targets.Where(t => !(t > 0 && t < 100)).ToList();
+        if (bad.Count > 0)
+            throw new ArgumentException($"one-shot target {bad[0]} is not a percent remaining in (0, 100)", nameof(targets));
         return new LotteryRunner(Run(RunKind.OneShot)).OneShot(targets.Distinct().OrderByDescending(t => t).ToList(), Replicates(replicates));
     }
 

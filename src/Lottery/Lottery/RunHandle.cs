@@ -142,7 +142,7 @@ public sealed class RunHandle : IDisposable
     {
         if (model is null)
             throw new HparamsException($"this run trains '{hparams.Model}', a network built in code (architecture {hparams.Architecture}): " +
-                "its stages and controls run through the library API (Lottery.Experiments.Experiment) with that network; show, report and export work here");
+                "its stages and controls run through the library API (Lottery.Api.Experiment) with that network; show, report and export work here");
         if (model.Name != hparams.Model)
             throw new HparamsException($"the run's network is '{hparams.Model}', the network given is '{model.Name}': give the run's network");
     }
@@ -152,8 +152,7 @@ public sealed class RunHandle : IDisposable
     {
         if (!hparams.IsCustom) return ModelRegistry.Create(hparams, shape);
         CheckCustom(hparams, custom);
-        var model = custom!.Create(shape);
-        return model;
+        return custom!.Create(shape);
     }
 
     /// <summary>A fresh copy of this run's network (built-in or built in code) for its data's input shape.</summary>

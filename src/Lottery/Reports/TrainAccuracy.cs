@@ -11,11 +11,10 @@ namespace Lottery.Reports;
 /// Accuracy of a stage's final weights on its training split (the examples it trained on, without augmentation,
 /// in evaluation mode), measured once from final.tsr and kept beside it as train_accuracy.json, so reports of runs
 /// made by any version have it and re-reports cost nothing. The data of each experiment is loaded once, only when
-/// a stage lacks the file. A run of a network built in code (or on data supplied in code) can only be measured by a
-/// caller that supplies them (<paramref name="createModel"/>, <paramref name="loadData"/>: the library API); without
-/// them its stages are left unmeasured, and the table says "–".
+/// a stage lacks the file. A run of a network built in code (or on data supplied in code) cannot be measured here,
+/// where neither exists: its stages are left unmeasured, and the table says "–".
 /// </summary>
-public sealed class TrainAccuracy(Func<RunManifest, SplitData> loadData, Func<RunManifest, InputShape, LotteryModel>? createModel = null) : IDisposable
+public sealed class TrainAccuracy(Func<RunManifest, SplitData> loadData) : IDisposable
 {
     public const string FileName = "train_accuracy.json";
     readonly Dictionary<string, SplitData> _data = new();
@@ -27,7 +26,7 @@ public sealed class TrainAccuracy(Func<RunManifest, SplitData> loadData, Func<Ru
     public void Fill(ExperimentData experiment, Action<string>? onMeasure = null)
     {
         var h = experiment.Manifest.Hparams;
-        bool measurable = createModel is not null || !h.Model.IsCustom && DatasetRegistry.Find(h.Dataset.Dataset) is not null;
+        bool measurable = !h.Model.IsCustom && DatasetRegistry.Find(h.Dataset.Dataset) is not null;
         foreach (var stage in experiment.Stages)
         {
             var cached = Read(stage);
@@ -64,7 +63,7 @@ public sealed class TrainAccuracy(Func<RunManifest, SplitData> loadData, Func<Ru
     {
         if (!_data.TryGetValue(experiment.Directory, out var data))
             _data[experiment.Directory] = data = loadData(experiment.Manifest);
-        using var model = createModel is null ? ModelRegistry.Create(experiment.Manifest.Hparams.Model, data.Shape) : createModel(experiment.Manifest, data.Shape);
+        using var model = ModelRegistry.Create(experiment.Manifest.Hparams.Model, data.Shape);
         using var arena = new ParameterArena(model);
         arena.Load(WeightsIO.LoadWeights(Path.Combine(stage.Directory, Trainer.FinalFile)));
         var (loss, accuracy) = Evaluator.Evaluate(model, data.Train);
