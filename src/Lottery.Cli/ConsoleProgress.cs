@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Lottery.Lottery;
 using Lottery.Runs;
 using Lottery.Training;
@@ -18,6 +19,7 @@ public sealed class ConsoleProgress : ILotteryObserver
     readonly bool _live;
     readonly TextWriter _out = Console.Error;
     readonly CancellationTokenSource _cancel = new();
+    readonly CancellationTokenSource _stop = new();
     readonly Stopwatch _clock = new();
     readonly Stopwatch _sinceDraw = Stopwatch.StartNew();
     readonly List<double> _stageSeconds = [];
@@ -34,6 +36,10 @@ public sealed class ConsoleProgress : ILotteryObserver
 
     public CancellationToken Cancellation => _cancel.Token;
 
+    /// <summary>Set by SIGTERM (kill, a scheduler's preemption or time limit): stop at the next measurement boundary
+    /// after checkpointing there.</summary>
+    public CancellationToken CheckpointAndStop => _stop.Token;
+
     /// <summary>Runs <paramref name="work"/> with Ctrl-C turned into a clean stop: the first press stops training at
     /// the next iteration (checkpoints and finished stages are kept), a second press ends the process at once.</summary>
     public T Run<T>(Func<T> work)
@@ -45,11 +51,19 @@ public sealed class ConsoleProgress : ILotteryObserver
             _cancel.Cancel();
             Log("stopping after this iteration (Ctrl-C again to stop at once)…");
         }
-        Console.CancelKeyPress += OnCancel;
-        try { return work(); }
-        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        void OnTerminate(PosixSignalContext context)
         {
-            throw new CommandInterruptedException(Interrupted());
+            if (_stop.IsCancellationRequested) return;   // a second SIGTERM ends the process at once
+            context.Cancel = true;
+            _stop.Cancel();
+            Log("SIGTERM: checkpointing at the next measurement, then stopping…");
+        }
+        Console.CancelKeyPress += OnCancel;
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnTerminate);
+        try { return work(); }
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested || _stop.IsCancellationRequested)
+        {
+            throw new CommandInterruptedException(Interrupted(), _cancel.IsCancellationRequested ? 130 : 143);
         }
         finally
         {
@@ -228,4 +242,8 @@ public sealed class ConsoleProgress : ILotteryObserver
 }
 
 /// <summary>The user stopped the command (Ctrl-C); the message says what was kept and how to continue.</summary>
-public sealed class CommandInterruptedException(string message) : Exception(message);
+/// <summary>A command stopped on request: exit 130 after Ctrl-C, 143 after SIGTERM (the shells' 128 + signal).</summary>
+public sealed class CommandInterruptedException(string message, int exitCode = 130) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}

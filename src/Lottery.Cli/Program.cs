@@ -27,6 +27,7 @@ public static class Program
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(SlurmCommand.Create());
 
         bool json = args.Contains("--json");
         var parsed = root.Parse(args);
@@ -45,10 +46,10 @@ public static class Program
         catch (CommandInterruptedException e)
         {
             Console.Error.WriteLine(e.Message);
-            if (json) Output.Print(new JsonObject { ["error"] = e.Message, ["exit_code"] = 130 });
-            return 130;
+            if (json) Output.Print(new JsonObject { ["error"] = e.Message, ["exit_code"] = e.ExitCode });
+            return e.ExitCode;
         }
-        catch (Exception e) when (e is HparamsException or DataException or RunFileException or FormatException or OverflowException
+        catch (Exception e) when (e is HparamsException or Cluster.SlurmException or DataException or RunFileException or FormatException or OverflowException
                                       or IOException or UnauthorizedAccessException)
         {
             return Fail(1, e.Message, json);

@@ -67,6 +67,6 @@ public sealed class RunOptions
         var device = CliRuntime.SetUp(p.GetValue(Device)!, p.GetValue(Threads));
         return new RunEnvironment(CliRuntime.WritableRunsRoot(p.GetValue(RunsDir)),
             CliRuntime.DataLoader(p.GetValue(DataRoot), recordedDataRoot, device, progress), progress, p.GetValue(CheckpointEvery),
-            CliRuntime.Versions(), progress.Cancellation, !p.GetValue(NoTensorBoard));
+            CliRuntime.Versions(), progress.Cancellation, !p.GetValue(NoTensorBoard), CheckpointAndStop: progress.CheckpointAndStop);
     }
 }

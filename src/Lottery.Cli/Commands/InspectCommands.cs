@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Lottery.Cluster;
 using Lottery.Hparams;
 using Lottery.Reports;
 using Lottery.Runs;
@@ -18,6 +19,9 @@ public static class InspectCommands
         {
             var root = CliRuntime.RunsRoot(p.GetValue(runsDir));
             var runs = RunListing.Scan(root);
+            // Runs with Slurm jobs: what the scheduler says (queued, running, failed) next to what is on disk.
+            var jobs = runs.ToDictionary(r => r.Run, r => JobStatus.Of(Path.Combine(root, r.Run)));
+            string State(RunListing r) => JobStatus.Summary(jobs[r.Run]) is { } slurm ? $"{r.State}; {slurm}" : r.State;
             if (p.GetValue(json))
             {
                 Output.Print(new JsonObject
@@ -29,6 +33,7 @@ public static class InspectCommands
                         ["replicates"] = r.Replicates, ["highest_level"] = r.HighestLevel, ["targets_done"] = r.TargetsDone,
                         ["done"] = r.Done, ["smallest_percent_remaining"] = r.SmallestPercentRemaining,
                         ["diverged_stages"] = r.Diverged, ["state"] = r.State,
+                        ["jobs"] = JobsJson(Current(jobs[r.Run])),
                     }).ToArray()),
                 });
                 return 0;
@@ -38,7 +43,7 @@ public static class InspectCommands
             foreach (var r in runs)
                 table.Add(r.Run, r.Model, r.Dataset, $"{r.Replicates}", r.Done,
                     r.SmallestPercentRemaining is double d ? $"{d:0.0}" : "",
-                    r.Diverged > 0 ? $"{r.State}, {r.Diverged} diverged" : r.State);
+                    r.Diverged > 0 ? $"{State(r)}, {r.Diverged} diverged" : State(r));
             table.Write();
             return 0;
         });
@@ -56,12 +61,39 @@ public static class InspectCommands
         {
             var dir = RunCatalog.Resolve(CliRuntime.RunsRoot(p.GetValue(runsDir)), p.GetValue(run)!);
             var report = RunReport.Build(dir);
-            if (p.GetValue(json)) Output.Print(ReportTable.ToJson(report));
-            else ReportTable.Write(report, p.GetValue(wide));
+            var jobs = Current(JobStatus.Of(dir));
+            if (p.GetValue(json))
+            {
+                var o = ReportTable.ToJson(report);
+                o["jobs"] = JobsJson(jobs);
+                Output.Print(o);
+                return 0;
+            }
+            ReportTable.Write(report, p.GetValue(wide));
+            if (jobs.Count > 0)
+            {
+                Console.WriteLine();
+                Console.WriteLine("Slurm jobs (the latest submission of each task):");
+                var table = new TextTable().Left("job").Left("task").Left("state").Left("node").Left("detail").Left("log");
+                foreach (var t in jobs)
+                    table.Add(t.Kind, t.Id, t.State.ToLowerInvariant(), t.Node, t.Detail, t.Live && t.State == "PENDING" ? "" : t.Log);
+                table.Write();
+            }
             return 0;
         });
         return command;
     }
+
+    /// <summary>The latest submission of each kind and task (earlier ones were resubmitted since), in submission order.</summary>
+    static IReadOnlyList<Cluster.TaskStatus> Current(IReadOnlyList<Cluster.TaskStatus> tasks) =>
+        tasks.GroupBy(t => (t.Kind, t.Task)).Select(g => g.First())
+            .OrderBy(t => long.TryParse(t.JobId, out var id) ? id : long.MaxValue).ThenBy(t => t.Task).ToList();
+
+    static JsonArray JobsJson(IReadOnlyList<Cluster.TaskStatus> tasks) => new(tasks.Select(t => (JsonNode)new JsonObject
+    {
+        ["kind"] = t.Kind, ["job_id"] = t.JobId, ["task"] = t.Task, ["id"] = t.Id, ["state"] = t.State,
+        ["node"] = t.Node, ["detail"] = t.Detail, ["log"] = t.Log,
+    }).ToArray());
 
     /// <summary>The pruning of a preset in words, naming only the kinds of layer its model has.</summary>
     static string Pruning(ExperimentHparams h)

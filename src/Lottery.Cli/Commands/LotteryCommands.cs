@@ -11,20 +11,23 @@ namespace Lottery.Cli.Commands;
 /// <summary>`lottery find` (iterative pruning) and `lottery oneshot`.</summary>
 public static class LotteryCommands
 {
-    public static Command Find()
+    /// <param name="slurm">Set for `lottery slurm find`: the same flags plus Slurm's, submitting jobs instead of training.</param>
+    public static Command Find(SlurmFlags? slurm = null)
     {
         var levels = Flags.Integer("--levels", "Pruning rounds after the dense level 0 (LeNet: 12 reach 7.0% remaining)", 5, min: 0);
-        return Create("find", "Find winning tickets by iterative magnitude pruning: train, prune, reset, repeat", RunKind.Lottery, levels, null);
+        return Create("find", slurm is null ? "Find winning tickets by iterative magnitude pruning: train, prune, reset, repeat"
+            : "Submit `lottery find` as a Slurm job array (one task per replicate), with chained controls and report", RunKind.Lottery, levels, null, slurm);
     }
 
-    public static Command OneShot()
+    public static Command OneShot(SlurmFlags? slurm = null)
     {
         var targets = Flags.Text("--targets", "Comma-separated percents of weights remaining, e.g. 51.3,21.1,7");
         targets.Required = true;
-        return Create("oneshot", "One-shot pruning: train dense once, prune straight to each target, reset, train", RunKind.OneShot, null, targets);
+        return Create("oneshot", slurm is null ? "One-shot pruning: train dense once, prune straight to each target, reset, train"
+            : "Submit `lottery oneshot` as a Slurm job array (one task per replicate)", RunKind.OneShot, null, targets, slurm);
     }
 
-    static Command Create(string name, string description, RunKind kind, Option<int>? levels, Option<string?>? targets)
+    static Command Create(string name, string description, RunKind kind, Option<int>? levels, Option<string?>? targets, SlurmFlags? slurm)
     {
         var options = new ExperimentOptions();
         var run = new RunOptions();
@@ -34,6 +37,7 @@ public static class LotteryCommands
         foreach (var o in options.All.Concat(run.All).Append(seed).Append(rewind)) command.Options.Add(o);
         if (levels is not null) command.Options.Add(levels);
         if (targets is not null) command.Options.Add(targets);
+        foreach (var o in slurm?.All ?? []) command.Options.Add(o);
         command.SetAction(p =>
         {
             var clock = Stopwatch.StartNew();
@@ -44,6 +48,7 @@ public static class LotteryCommands
             var progress = new ConsoleProgress(json);
             var env = run.Environment(p, progress);
             using var experiment = Api.Experiment.Create(env, hparams, p.GetValue(seed), p.GetValue(rewind));
+            if (slurm is not null) return SlurmSubmission.SubmitExperiment(p, slurm, run, experiment, kind, name, replicates);
             var runDirectory = experiment.RunDirectory(kind);
             progress.Run(() => kind == RunKind.Lottery
                 ? experiment.Find(p.GetValue(levels!), replicates)

@@ -11,7 +11,8 @@ namespace Lottery.Cli.Commands;
 /// images, Markdown/CSV/JSON and one self-contained HTML page.</summary>
 public static class ReportCommand
 {
-    public static Command Create()
+    /// <param name="slurm">For `lottery slurm report`: the same flags, submitting the report as a job after the runs' jobs.</param>
+    public static Command Create(SlurmFlags? slurm = null)
     {
         var runs = new Argument<string[]>("runs") { Description = "Run directories, names or hash prefixes (see `lottery runs`); none: every run the filters select", Arity = ArgumentArity.ZeroOrMore };
         var output = Flags.Text("--out", "Directory to write report.html, summary.md, table.md/.csv/.json and figures/ into (created)");
@@ -24,6 +25,8 @@ public static class ReportCommand
         var run = new RunOptions();
         var command = new Command("report", "Figures, tables and a summary of runs: PNG/SVG figures, Markdown/CSV/JSON tables, one self-contained HTML page")
             { runs, output, model, dataset, preset, levels, criterion, noTrain, run.DataRoot, run.RunsDir, run.Threads, run.Json };
+        if (slurm is not null) command.Description = "Submit `lottery report` as a Slurm job that starts after every queued or running job of the runs ends";
+        foreach (var o in slurm?.All ?? []) command.Options.Add(o);
         command.SetAction(p =>
         {
             bool json = p.GetValue(run.Json);
@@ -37,6 +40,12 @@ public static class ReportCommand
             };
             IReadOnlyList<double>? curve = p.GetValue(levels) is { } text ? ParsePercents(text) : null;
             var root = CliRuntime.RunsRoot(p.GetValue(run.RunsDir));
+            if (slurm is not null)
+            {
+                if ((p.GetValue(runs) ?? []).Length == 0 && p.GetValue(model) is null && p.GetValue(dataset) is null && p.GetValue(preset) is null)
+                    throw new HparamsException("name the runs to report (directories, names or hash prefixes) or select them with --model, --dataset or --preset");
+                return SlurmSubmission.SubmitReport(p, slurm, run, root, p.GetValue(runs) ?? [], outDir, output);
+            }
             var selected = Select(root, p.GetValue(runs) ?? [], p.GetValue(model), p.GetValue(dataset), p.GetValue(preset));
 
             var progress = new ConsoleProgress(json);

@@ -9,13 +9,15 @@ namespace Lottery.Cli.Commands;
 /// <summary>`lottery train`: dense training with the paper's evaluation protocol.</summary>
 public static class TrainCommand
 {
-    public static Command Create()
+    /// <param name="slurm">Set for `lottery slurm train`: the same flags plus Slurm's, submitting jobs instead of training.</param>
+    public static Command Create(SlurmFlags? slurm = null)
     {
         var options = new ExperimentOptions();
         var run = new RunOptions();
         var seed = Flags.Long("--seed", "Base seed of every random stream", 0);
-        var command = new Command("train", "Train a dense network (a preset or any flags), measuring validation and test every --eval-every iterations");
-        foreach (var o in options.All.Concat(run.All).Append(seed)) command.Options.Add(o);
+        var command = new Command("train", slurm is null ? "Train a dense network (a preset or any flags), measuring validation and test every --eval-every iterations"
+            : "Submit `lottery train` as a Slurm job array (one task per replicate)");
+        foreach (var o in options.All.Concat(run.All).Append(seed).Concat(slurm?.All ?? [])) command.Options.Add(o);
         command.SetAction(p =>
         {
             var clock = Stopwatch.StartNew();
@@ -25,6 +27,7 @@ public static class TrainCommand
             var progress = new ConsoleProgress(json);
             var env = run.Environment(p, progress);
             using var experiment = Api.Experiment.Create(env, hparams, p.GetValue(seed), null);
+            if (slurm is not null) return SlurmSubmission.SubmitExperiment(p, slurm, run, experiment, RunKind.Train, "train", replicates);
             var runDirectory = experiment.RunDirectory(RunKind.Train);
             var summaries = progress.Run(() => experiment.Train(replicates));
             if (json)

@@ -158,6 +158,15 @@ public sealed class Experiment : IDisposable
     /// <summary>The directory of the run of <paramref name="kind"/> (opening it, which creates it unless the hyperparameters are refused).</summary>
     public string RunDirectory(RunKind kind) => Run(kind).Layout.Root;
 
+    /// <summary>Creates the run of <paramref name="kind"/> (directory and manifest, everything checked) without training
+    /// anything, and keeps it: for work that other processes will do, such as Slurm jobs. Returns its directory.</summary>
+    public string Prepare(RunKind kind)
+    {
+        var run = Run(kind);
+        run.Keep();
+        return run.Layout.Root;
+    }
+
     static IReadOnlyList<int> Replicates(IReadOnlyList<int>? replicates)
     {
         var list = replicates ?? [1];

@@ -10,6 +10,8 @@ namespace Lottery.Lottery;
 /// <param name="CheckpointEvery">Iterations between checkpoints within a stage.</param>
 /// <param name="Versions">Program and library versions recorded in manifests.</param>
 /// <param name="Cancellation">Stops training at the next iteration (Ctrl-C); the last checkpoint is kept.</param>
+/// <param name="CheckpointAndStop">Stops training at the next measurement boundary after saving a checkpoint there
+/// (SIGTERM: a scheduler's preemption or time limit), so nothing is recomputed on resume.</param>
 /// <param name="TensorBoard">Write TensorBoard event files beside each stage's metrics (not part of a run's identity; the
 /// command line turns it on unless --no-tensorboard).</param>
 /// <param name="Model">The network of a run whose model is built in code (the library API); null = the built-in
@@ -27,4 +29,5 @@ public sealed record RunEnvironment(
     bool TensorBoard = false,
     Models.CustomModel? Model = null,
     Models.InputShape? InputShape = null,
-    int? TrainCount = null);
+    int? TrainCount = null,
+    CancellationToken CheckpointAndStop = default);

@@ -48,9 +48,19 @@ public sealed class RunHandle : IDisposable
         if (_locks.ContainsKey(replicate)) return;
         var dir = Layout.Replicate(replicate);
         if (!Directory.Exists(dir)) _createdReplicates.Add(replicate);
-        _locks[replicate] = RunLock.Acquire(dir);
+        var runLock = _locks[replicate] = RunLock.Acquire(dir);
+        if (runLock.TakenOver is { } dead)
+            Environment.Observer.OnMessage($"replicate {replicate}: took over the lock left by {dead} (its job has ended or its heartbeat stopped)");
         // Temporary files of writes cut short by a crash (kill -9): no other process writes in a locked replicate.
         AtomicFile.RemoveStaleTemporaries(dir, recursive: true);
+    }
+
+    /// <summary>Keeps the run directory (manifest included) even when this process trains nothing in it: jobs
+    /// submitted to a scheduler will, and their scripts, logs and records live in it meanwhile.</summary>
+    public void Keep()
+    {
+        _created = false;
+        _createdReplicates.Clear();
     }
 
     /// <summary>Opens (creating if needed) the directory of <paramref name="identity"/> under the runs root.

@@ -58,7 +58,7 @@ public sealed class StageRunner(RunHandle run)
         using var arena = new ParameterArena(model, device: data.Train.Images.device);
         arena.Load(WeightsIO.LoadWeights(startPath));
         arena.SetMask(mask);
-        var trainer = new Trainer(arena, data, run.Plan, observer) { AfterIteration = run.AfterIteration, Cancellation = run.Environment.Cancellation, TensorBoard = run.Environment.TensorBoard };
+        var trainer = new Trainer(arena, data, run.Plan, observer) { AfterIteration = run.AfterIteration, Cancellation = run.Environment.Cancellation, CheckpointAndStop = run.Environment.CheckpointAndStop, TensorBoard = run.Environment.TensorBoard };
         var result = trainer.Run(new StageSpec(request.Description, dir, request.Seeds.Data, request.Seeds.Dropout,
             request.StartIteration, request.CaptureIteration, run.Environment.CheckpointEvery));
 

@@ -65,6 +65,11 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
     /// keeping its last checkpoint for the next run to resume from.</summary>
     public CancellationToken Cancellation { get; init; }
 
+    /// <summary>A gentler stop (SIGTERM: a scheduler's preemption or time limit): training goes on to the next
+    /// measurement boundary (at most EvalEvery iterations), saves a checkpoint there and stops with
+    /// <see cref="OperationCanceledException"/>, so the next run resumes with no work lost.</summary>
+    public CancellationToken CheckpointAndStop { get; init; }
+
     /// <summary>Also write each measurement as TensorBoard events under the stage's directory.</summary>
     public bool TensorBoard { get; init; }
 
@@ -117,6 +122,16 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         {
             while (iteration < end)
             {
+                // At a measurement boundary the state is exactly a checkpoint's (measured, loss sum cleared).
+                if (CheckpointAndStop.IsCancellationRequested && iteration % evalEvery == 0)
+                {
+                    if (iteration > startedAt)
+                    {
+                        SaveCheckpoint(checkpointPath, optimizer, spec, iteration, Elapsed(), Measuring());
+                        _observer.OnCheckpoint(iteration);
+                    }
+                    CheckpointAndStop.ThrowIfCancellationRequested();
+                }
                 if (iteration % evalEvery == 0 || iteration == startedAt)
                     model.DropoutGenerator.manual_seed(Seeds.Derive(spec.DropoutSeed, "dropout", iteration));
                 int epoch = iteration / perEpoch;

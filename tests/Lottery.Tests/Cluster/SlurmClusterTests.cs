@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Lottery.Cluster;
+using Lottery.Tests.Cli;
+
+namespace Lottery.Tests.Cluster;
+
+/// <summary>
+/// `lottery slurm` on a real Slurm cluster (<see cref="LocalSlurm"/>): a tiny experiment submitted as job arrays with a
+/// chained control and report gives bit for bit what the same commands give locally; a task cancelled mid-level and
+/// submitted again resumes from its checkpoint to the same bits.
+/// </summary>
+public sealed class SlurmClusterTests(LocalSlurm slurm) : IClassFixture<LocalSlurm>, IDisposable
+{
+    readonly TempDir _dir = new();
+    static readonly TimeSpan Patience = TimeSpan.FromMinutes(6);
+
+    public void Dispose() => _dir.Dispose();
+
+    string[] Tiny(string iterations, int evalEvery) =>
+        ["--preset", "lenet_mnist", "--iterations", iterations, "--eval-every", $"{evalEvery}", "--levels", "1", "--no-tensorboard",
+         "--data-root", TestData.DatasetsRoot];
+
+    CliRunner.Result Lottery(string runs, params string[] args)
+    {
+        var result = CliRunner.Run(runs, args, slurm.Env, timeoutSeconds: 300);
+        Assert.True(result.ExitCode == 0, $"lottery {string.Join(' ', args)} exited {result.ExitCode}: {result.Stderr}");
+        return result;
+    }
+
+    [Fact]
+    public void ExperimentAsJobArraysEqualsTheLocalRunBitForBit()
+    {
+        var onSlurm = Path.Combine(_dir.Path, "slurm-runs");
+        var local = Path.Combine(_dir.Path, "local-runs");
+        var report = Path.Combine(_dir.Path, "report");
+
+        var submitted = Lottery(onSlurm, ["slurm", "find", .. Tiny("300it", 50), "--replicates", "2", "--controls", "reinit",
+            "--report", report, "--runs-dir", onSlurm, "--json"]);
+        var json = JsonNode.Parse(submitted.Stdout)!.AsObject();
+        var jobs = json["jobs"]!.AsArray();
+        Assert.Equal(["find", "reinit", "report"], jobs.Select(j => (string)j!["kind"]!));
+        var ids = jobs.Select(j => (string)j!["job_id"]!).ToList();
+        Assert.Equal($"aftercorr:{ids[0]}", (string?)jobs[1]!["dependency"]);
+        Assert.Equal($"afterany:{ids[0]}:{ids[1]}", (string?)jobs[2]!["dependency"]);
+        var runDir = (string)json["run_dirs"]![0]!;
+        Assert.True(File.Exists(Path.Combine(runDir, "slurm", "find.sbatch")));
+
+        var tasks = slurm.WaitForJobs(runDir, Patience);
+        Assert.True(tasks.All(t => t.State == "COMPLETED"), string.Join("; ", tasks.Select(t => $"{t.Id} {t.State} {t.Detail}")) + LocalSlurm.Logs(runDir));
+        Assert.Equal(5, tasks.Count);   // find 1-2, reinit 1-2, report
+        Assert.True(File.Exists(Path.Combine(report, "report.html")), "the report job wrote no report.html" + LocalSlurm.Logs(runDir));
+
+        // `show` reads the jobs back from the scheduler.
+        var shown = JsonNode.Parse(Lottery(onSlurm, "show", runDir, "--json").Stdout)!["jobs"]!.AsArray();
+        Assert.Equal(5, shown.Count);
+        Assert.All(shown, j => Assert.Equal("COMPLETED", (string?)j!["state"]));
+        Assert.All(shown, j => Assert.True(File.Exists((string)j!["log"]!), $"no log at {j!["log"]}"));
+
+        // The same experiment run here, in another runs root: the same run, the same bits.
+        Lottery(local, ["find", .. Tiny("300it", 50), "--replicates", "2", "--threads", "1", "--runs-dir", local]);
+        var localRun = Path.Combine(local, Path.GetFileName(runDir));
+        Lottery(local, "reinit", localRun, "--threads", "1", "--no-tensorboard", "--runs-dir", local, "--data-root", TestData.DatasetsRoot);
+        // The report measures each stage's training accuracy (train_accuracy.json): compared too.
+        Lottery(local, "report", localRun, "--out", Path.Combine(_dir.Path, "local-report"), "--threads", "1", "--runs-dir", local, "--data-root", TestData.DatasetsRoot);
+        AssertSameResults(localRun, runDir, expectedStages: 6);
+    }
+
+    [Fact]
+    public void ATaskCancelledMidLevelAndSubmittedAgainResumesToTheSameBits()
+    {
+        var onSlurm = Path.Combine(_dir.Path, "slurm-runs");
+        var local = Path.Combine(_dir.Path, "local-runs");
+        string[] find = ["find", .. Tiny("2000it", 100), "--checkpoint-every", "100"];
+
+        var first = JsonNode.Parse(Lottery(onSlurm, ["slurm", .. find, "--runs-dir", onSlurm, "--json"]).Stdout)!;
+        var runDir = (string)first["run_dirs"]![0]!;
+        var jobId = (string)first["jobs"]![0]!["job_id"]!;
+        // Wait for the first checkpoint of the dense level, then cancel: the task is stopped in the middle of a level.
+        var checkpoint = Path.Combine(runDir, "replicate_1", "level_0", "checkpoint.tsr");
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(checkpoint))
+        {
+            if (clock.Elapsed > Patience) Assert.Fail("no checkpoint appeared" + LocalSlurm.Logs(runDir));
+            if (File.Exists(Path.Combine(runDir, "replicate_1", "level_0", "final.tsr"))) Assert.Fail("level 0 finished before it could be cancelled");
+            Thread.Sleep(100);
+        }
+        Assert.Equal(0, LocalSlurm.Run("scancel", jobId).Code);
+        var cancelled = slurm.WaitForJobs(runDir, Patience);
+        Assert.Equal("CANCELLED", Assert.Single(cancelled).State);
+        Assert.False(File.Exists(Path.Combine(runDir, "replicate_1", "level_0", "final.tsr")), "the cancelled task finished its level anyway");
+        Assert.True(File.Exists(checkpoint), "the cancelled task left no checkpoint");
+        var log = File.ReadAllText(Assert.Single(Directory.GetFiles(Path.Combine(runDir, "slurm", "logs"))));
+        Assert.Contains("SIGTERM: checkpointing", log);
+
+        // The same command again: a new array whose task resumes from the checkpoint.
+        var second = JsonNode.Parse(Lottery(onSlurm, ["slurm", .. find, "--runs-dir", onSlurm, "--json"]).Stdout)!;
+        Assert.NotEqual(jobId, (string)second["jobs"]![0]!["job_id"]!);
+        var tasks = slurm.WaitForJobs(runDir, Patience);
+        Assert.Equal("COMPLETED", tasks[0].State);
+        Assert.Contains("resuming from its checkpoint", File.ReadAllText(tasks[0].Log));
+
+        Lottery(local, [.. find, "--threads", "1", "--runs-dir", local]);
+        AssertSameResults(Path.Combine(local, Path.GetFileName(runDir)), runDir, expectedStages: 2);
+    }
+
+    /// <summary>Every file a stage keeps is byte-identical (weights, masks, metrics, sparsity, training accuracy, seeds),
+    /// and the summaries agree in everything but wall-clock time.</summary>
+    static void AssertSameResults(string expectedRun, string actualRun, int expectedStages)
+    {
+        static IEnumerable<string> Files(string run) => Directory.EnumerateFiles(run, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(run, f))
+            .Where(f => f.StartsWith("replicate_", StringComparison.Ordinal) && Path.GetFileName(f) != "lock")
+            .Order(StringComparer.Ordinal);
+        var expected = Files(expectedRun).ToList();
+        Assert.Equal(expected, Files(actualRun).ToList());
+        Assert.Equal(expectedStages, expected.Count(f => Path.GetFileName(f) == "summary.json"));
+        foreach (var f in expected)
+        {
+            var a = File.ReadAllBytes(Path.Combine(expectedRun, f));
+            var b = File.ReadAllBytes(Path.Combine(actualRun, f));
+            if (Path.GetFileName(f) == "summary.json")
+            {
+                var x = JsonNode.Parse(a)!.AsObject();
+                var y = JsonNode.Parse(b)!.AsObject();
+                foreach (var time in new[] { "seconds", "milliseconds_per_iteration", "finished", "measurement_seconds" }) { x.Remove(time); y.Remove(time); }
+                Assert.Equal(x.ToJsonString(), y.ToJsonString());
+            }
+            else Assert.True(a.AsSpan().SequenceEqual(b), $"{f} differs between the local run and the Slurm run");
+        }
+    }
+}
