@@ -88,6 +88,7 @@ public static class SlurmSubmission
     public static int SubmitExperiment(ParseResult p, SlurmFlags slurm, RunOptions run, Api.Experiment experiment, RunKind kind, string label, IReadOnlyList<int> replicates)
     {
         var resources = slurm.Resources(p);
+        RequireSbatch(p, slurm);
         var controls = slurm.ControlList(p);
         if (controls.Count > 0 && kind != RunKind.Lottery)
             throw new HparamsException($"--controls applies to `lottery slurm find`: controls attach to the levels of iterative runs, not to {label}");
@@ -130,6 +131,7 @@ public static class SlurmSubmission
     public static int SubmitControl(ParseResult p, SlurmFlags slurm, RunOptions run, string runDir, RunManifest manifest, string control, IReadOnlyList<int>? requested)
     {
         var resources = slurm.Resources(p);
+        RequireSbatch(p, slurm);
         bool dry = p.GetValue(slurm.DryRun);
         var jobs = JobStatus.Of(runDir);
         var liveTrunk = jobs.Where(t => t.Kind == "find" && t.Live && t.Task is not null).ToList();
@@ -154,6 +156,7 @@ public static class SlurmSubmission
     public static int SubmitReport(ParseResult p, SlurmFlags slurm, RunOptions run, string runsRoot, IReadOnlyList<string> named, string outDir, Option output)
     {
         var resources = slurm.Resources(p) with { SignalSeconds = 0 };
+        RequireSbatch(p, slurm);
         bool dry = p.GetValue(slurm.DryRun);
         var runs = named.Select(n => RunCatalog.Resolve(runsRoot, n)).Distinct().ToList();
         var watched = runs.Count > 0 ? runs : RunCatalog.List(runsRoot);
@@ -169,11 +172,16 @@ public static class SlurmSubmission
         return Submit([job], dry, p.GetValue(run.Json));
     }
 
+    /// <summary>Checked before anything is created: without sbatch only --dry-run can work.</summary>
+    static void RequireSbatch(ParseResult p, SlurmFlags slurm)
+    {
+        if (!p.GetValue(slurm.DryRun) && !Slurm.Available)
+            throw new SlurmException("sbatch is not on the PATH: run this on a Slurm login node (or start tools/slurm-local), or add --dry-run to see the scripts");
+    }
+
     public static int Submit(IReadOnlyList<PlannedJob> jobs, bool dryRun, bool json)
     {
         if (dryRun) return Print(jobs, json);
-        if (!Slurm.Available)
-            throw new SlurmException("sbatch is not on the PATH: run this on a Slurm login node (or start tools/slurm-local), or add --dry-run to see the scripts");
         var ids = new Dictionary<string, string>();
         var submitted = new JsonArray();
         foreach (var job in jobs)

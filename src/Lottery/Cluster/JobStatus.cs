@@ -65,7 +65,11 @@ public static class JobStatus
             var r => $"queued ({r})",
         },
         "RUNNING" => $"on {q.Node}",
-        _ => ExitRecord(runDirectory, id) is { } e ? $"exit {e.GetValueOrDefault("exit", "?")}" : q.Reason is "None" or "" ? "" : q.Reason,
+        "COMPLETED" => "exit 0",
+        "CANCELLED" => "cancelled: submit again to resume from its checkpoint",
+        "TIMEOUT" => "hit its time limit: submit again (a longer --time, or keep --signal-before) to resume",
+        _ => (ExitRecord(runDirectory, id) is { } e ? $"exit {e.GetValueOrDefault("exit", "?")}: the log says why" : "the log says why")
+             + (q.Reason is "None" or "" ? "" : $" ({q.Reason})"),
     };
 
     static TaskStatus FromExitRecord(JobRecord record, string id, int? task, string runDirectory, string log)

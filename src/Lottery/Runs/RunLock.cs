@@ -41,13 +41,14 @@ public sealed record LockOwner(
 /// An exclusive lock on a run directory (a replicate), held for as long as a process works in it.
 /// <para>Two mechanisms, because runs live on shared filesystems. (1) An advisory flock on the file "lock" (.NET maps
 /// FileShare.None to flock on Unix): the kernel drops it when the process ends, even after kill -9, so on one machine a
-/// lock is never stale; on NFSv4 Linux clients turn flock into NFS byte-range locks that every client sees, and the
+/// lock is never stale; on NFSv4, Linux clients turn flock into NFS byte-range locks that every client sees, and the
 /// server drops them when the holder's host stops renewing its lease (about 90 s after a node dies). (2) For
 /// filesystems where flock stays local to each client (NFSv3 mounted with nolock, Lustre without -o flock), the
-/// holder writes who it is (host, pid, Slurm job) into the file and touches it every <see cref="Heartbeat"/>:
-/// a record from another host whose heartbeat is younger than <see cref="Lease"/> is a live holder, and the lock is
-/// refused even though flock succeeded; an older one, or one whose Slurm job the scheduler says has ended, is a dead
-/// job's, and the lock is taken over (<see cref="TakenOver"/> says from whom).</para>
+/// holder writes who it is (host, pid, Slurm job) into "lock.owner" (write-then-rename, atomic within a directory)
+/// and touches it every <see cref="Heartbeat"/>, and deletes it when it lets go. A record from another host whose
+/// heartbeat is younger than <see cref="Lease"/> is a live holder: the lock is refused even though flock succeeded.
+/// An older one, or one whose Slurm job the scheduler says has ended, is a dead job's: the lock is taken over
+/// (<see cref="TakenOver"/> says from whom).</para>
 /// </summary>
 public sealed class RunLock : IDisposable
 {
@@ -62,24 +63,27 @@ public sealed class RunLock : IDisposable
     public static Func<string, bool?> JobAlive { get; set; } = Cluster.Slurm.IsAlive;
 
     readonly FileStream _stream;
-    readonly string _path;
+    readonly string _owner;
     readonly Timer _heartbeat;
 
     /// <summary>The holder whose lock this one replaced (a dead job's, on another host), or null.</summary>
     public LockOwner? TakenOver { get; }
 
-    RunLock(FileStream stream, string path, LockOwner? takenOver)
+    RunLock(FileStream stream, string owner, LockOwner? takenOver)
     {
         _stream = stream;
-        _path = path;
+        _owner = owner;
         TakenOver = takenOver;
         _heartbeat = new Timer(_ => Touch(), null, Heartbeat, Heartbeat);
     }
+
+    public static string OwnerFile(string directory) => Path.Combine(directory, "lock.owner");
 
     public static RunLock Acquire(string directory)
     {
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, "lock");
+        var ownerPath = OwnerFile(directory);
         FileStream stream;
         try
         {
@@ -87,50 +91,45 @@ public sealed class RunLock : IDisposable
         }
         catch (IOException)
         {
-            var holder = ReadOwner(path);
+            var holder = ReadOwner(ownerPath);
             throw new RunFileException($"{directory} is in use by another lottery process{(holder is null ? "" : $" ({holder})")}: " +
                 "wait for it to finish or stop it, then re-run");
         }
         LockOwner? previous;
         try
         {
-            stream.Position = 0;
-            using (var reader = new StreamReader(stream, leaveOpen: true)) previous = LockOwner.Parse(reader.ReadToEnd());
+            previous = ReadOwner(ownerPath);
             if (previous is not null && previous.Host != HostName)
             {
-                var age = DateTime.UtcNow - File.GetLastWriteTimeUtc(path);
+                var age = Age(ownerPath);
                 bool? alive = previous.Job is null ? null : JobAlive(previous.Job);
                 if (alive == true || (alive is null && age < Lease))
                     throw new RunFileException($"{directory} is in use by {previous} (its heartbeat is {Seconds(age)} old" +
                         $"{(alive == true ? " and Slurm says the job is running" : "")}): wait for it to finish or cancel it; a dead holder's lock " +
                         $"is taken over {Seconds(Lease)} after its last heartbeat");
             }
-            else if (previous is not null && previous.Pid == Environment.ProcessId) previous = null;
-            var record = JsonSerializer.SerializeToUtf8Bytes(LockOwner.Current());
+            AtomicFile.WriteAllText(ownerPath, JsonSerializer.Serialize(LockOwner.Current()) + "\n");
+            // The pid in the lock file itself too, for tools that look there.
             stream.SetLength(0);
-            stream.Position = 0;
-            stream.Write(record);
-            stream.Flush(flushToDisk: true);
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture)));
+            stream.Flush();
         }
         catch
         {
             stream.Dispose();
             throw;
         }
-        // A holder on this host that let go (flock free) ended cleanly or died: nothing to report. Another host's is.
-        return new RunLock(stream, path, previous is not null && previous.Host != HostName ? previous : null);
+        // A holder on this host that let go (flock free) ended or died: nothing to report. Another host's is.
+        return new RunLock(stream, ownerPath, previous is not null && previous.Host != HostName ? previous : null);
     }
+
+    static TimeSpan Age(string path) => DateTime.UtcNow - File.GetLastWriteTimeUtc(path);
 
     static string Seconds(TimeSpan t) => $"{Math.Max(0, t.TotalSeconds):0} s";
 
     static LockOwner? ReadOwner(string path)
     {
-        try
-        {
-            using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(s);
-            return LockOwner.Parse(reader.ReadToEnd());
-        }
+        try { return File.Exists(path) ? LockOwner.Parse(File.ReadAllText(path)) : null; }
         catch (IOException) { return null; }
     }
 
@@ -138,26 +137,27 @@ public sealed class RunLock : IDisposable
     public static bool IsHeld(string directory)
     {
         var path = Path.Combine(directory, "lock");
-        if (!File.Exists(path)) return false;
+        var ownerPath = OwnerFile(directory);
+        if (!File.Exists(path) && !File.Exists(ownerPath)) return false;
         try
         {
-            using var s = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-            using var reader = new StreamReader(s);
-            var owner = LockOwner.Parse(reader.ReadToEnd());
-            return owner is not null && owner.Host != HostName && DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < Lease;
+            using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)) { }
         }
         catch (IOException) { return true; }
+        return ReadOwner(ownerPath) is { } owner && owner.Host != HostName && Age(ownerPath) < Lease;
     }
 
     void Touch()
     {
-        try { File.SetLastWriteTimeUtc(_path, DateTime.UtcNow); }
+        try { File.SetLastWriteTimeUtc(_owner, DateTime.UtcNow); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     public void Dispose()
     {
         _heartbeat.Dispose();
+        // Gone before the flock is released: whoever takes the lock next finds no record of a live holder.
+        try { File.Delete(_owner); } catch (IOException) { }
         _stream.Dispose();
     }
 }

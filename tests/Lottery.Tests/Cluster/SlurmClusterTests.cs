@@ -18,8 +18,8 @@ public sealed class SlurmClusterTests(LocalSlurm slurm) : IClassFixture<LocalSlu
 
     public void Dispose() => _dir.Dispose();
 
-    string[] Tiny(string iterations, int evalEvery) =>
-        ["--preset", "lenet_mnist", "--iterations", iterations, "--eval-every", $"{evalEvery}", "--levels", "1", "--no-tensorboard",
+    string[] Tiny(string iterations, int evalEvery, int levels = 1) =>
+        ["--preset", "lenet_mnist", "--iterations", iterations, "--eval-every", $"{evalEvery}", "--levels", $"{levels}", "--no-tensorboard",
          "--data-root", TestData.DatasetsRoot];
 
     CliRunner.Result Lottery(string runs, params string[] args)
@@ -103,6 +103,47 @@ public sealed class SlurmClusterTests(LocalSlurm slurm) : IClassFixture<LocalSlu
 
         Lottery(local, [.. find, "--threads", "1", "--runs-dir", local]);
         AssertSameResults(Path.Combine(local, Path.GetFileName(runDir)), runDir, expectedStages: 2);
+    }
+
+    [Fact]
+    public void ATaskSignalledBeforeItsTimeLimitCheckpointsRequeuesItselfAndResumes()
+    {
+        var onSlurm = Path.Combine(_dir.Path, "slurm-runs");
+        // A 1-minute limit with the signal 59 s before it: Slurm checks limits every 30 s, so the signal comes 1–31 s
+        // into the task, long before 8000 iterations are done.
+        var submitted = JsonNode.Parse(Lottery(onSlurm, ["slurm", "find", .. Tiny("8000it", 100, levels: 0), "--runs-dir", onSlurm,
+            "--time", "1", "--signal-before", "59", "--json"]).Stdout)!;
+        var runDir = (string)submitted["run_dirs"]![0]!;
+        var task = $"{(string)submitted["jobs"]![0]!["job_id"]!}_1";
+        Assert.Contains("#SBATCH --signal=B:USR1@59", File.ReadAllText(Path.Combine(runDir, "slurm", "find.sbatch")));
+
+        // The first attempt checkpoints and requeues itself: the task is pending again, held by Slurm's requeue delay.
+        var clock = Stopwatch.StartNew();
+        while (!Slurm.Queue(task).Any(q => q.Id == task && q.State == "PENDING" && q.Reason == "BeginTime"))
+        {
+            if (clock.Elapsed > Patience || Slurm.Queue(task).Any(q => q.Id == task && !q.Live))
+                Assert.Fail($"{task} was not requeued: {string.Join("; ", Slurm.Queue(task))}" + LocalSlurm.Logs(runDir));
+            Thread.Sleep(500);
+        }
+        var checkpoint = Path.Combine(runDir, "replicate_1", "level_0", "checkpoint.tsr");
+        Assert.True(File.Exists(checkpoint), "the signalled task left no checkpoint" + LocalSlurm.Logs(runDir));
+        var stoppedAt = int.Parse(global::Lottery.Runs.TensorFile.Load(checkpoint).Meta["iteration"]);
+        // Test-only: skip the 2-minute requeue hold and lift the limit so the second attempt runs to the end.
+        var (code, output) = LocalSlurm.Run("scontrol", "update", $"JobId={task}", "StartTime=now", "TimeLimit=15");
+        Assert.True(code == 0, output);
+
+        var tasks = slurm.WaitForJobs(runDir, Patience);
+        Assert.Equal("COMPLETED", Assert.Single(tasks).State);
+        var log = File.ReadAllText(tasks[0].Log);
+        Assert.Contains("SIGTERM: checkpointing at the next measurement", log);
+        Assert.Contains("requeueing", log);
+        Assert.Contains("attempt 2", log);
+        Assert.Contains($"resuming from its checkpoint at iteration {stoppedAt}", log);
+        // Nothing was done twice or skipped: every measurement once, the stage's iterations counted once.
+        var iterations = File.ReadAllLines(Path.Combine(runDir, "replicate_1", "level_0", "metrics.csv")).Skip(1).Select(l => int.Parse(l.Split(',')[0])).ToList();
+        Assert.Equal(Enumerable.Range(0, 81).Select(i => i * 100), iterations);
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, "replicate_1", "level_0", "summary.json")))!;
+        Assert.Equal(8000, (int)summary["iterations_run"]!);
     }
 
     /// <summary>Every file a stage keeps is byte-identical (weights, masks, metrics, sparsity, training accuracy, seeds),

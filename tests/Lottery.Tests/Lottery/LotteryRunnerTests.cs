@@ -119,6 +119,33 @@ public class LotteryRunnerTests
     }
 
     [Fact]
+    public void ASigtermStopCheckpointsAtTheNextMeasurementAndResumesToTheSameBits()
+    {
+        using var reference = new TempDir();
+        using var stopped = new TempDir();
+        using (var run = Open(reference.Path)) new LotteryRunner(run).Find(1, [1]);
+        using var stop = new CancellationTokenSource();
+        // Checkpoints every 1000 iterations would never come in a 100-iteration stage: the stop makes its own.
+        var env = Synthetic.Environment(stopped.Path, checkpointEvery: 1000) with { CheckpointAndStop = stop.Token };
+        using (var run = RunHandle.Open(env, new RunIdentity(RunKind.Lottery, Synthetic.Hparams(iterations: "100it"), 0, null)))
+        {
+            int calls = 0;
+            run.AfterIteration = _ => { if (++calls == 100 + 30) stop.Cancel(); };   // level 1, iteration 30
+            Assert.Throws<OperationCanceledException>(() => new LotteryRunner(run).Find(1, [1]));
+            var level1 = run.Layout.Level(1, 1);
+            Assert.Equal("40", TensorFile.Load(Path.Combine(level1, Trainer.CheckpointFile)).Meta["iteration"]);   // the next measurement (every 20)
+            Assert.Equal(130 + 10, calls);
+            Assert.False(File.Exists(Path.Combine(level1, Trainer.FinalFile)));
+        }
+        using (var run = Open(stopped.Path)) new LotteryRunner(run).Find(1, [1]);
+        string Dir(string root) => Directory.GetDirectories(root)[0];
+        foreach (var file in new[] { "metrics.csv", "final.tsr", "mask.tsr" })
+            for (int level = 0; level <= 1; level++)
+                Assert.Equal(File.ReadAllBytes(Path.Combine(Dir(reference.Path), "replicate_1", $"level_{level}", file)),
+                             File.ReadAllBytes(Path.Combine(Dir(stopped.Path), "replicate_1", $"level_{level}", file)));
+    }
+
+    [Fact]
     public void ControlsReuseTheTrunkMasksAndAttachWithoutRecomputingIt()
     {
         using var root = new TempDir();
