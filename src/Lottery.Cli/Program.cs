@@ -37,7 +37,7 @@ public static class Program
             var name = command == root ? "lottery" : $"lottery {command.Name}";
             // An unknown command also makes "no command given": name the unknown one.
             var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
-            return Fail(2, $"{Explain(error.Message, command == root, root)} (see `{name} --help`)", json);
+            return Fail(2, $"{Explain(error.Message, command == root, command)} (see `{name} --help`)", json);
         }
         try
         {
@@ -69,14 +69,14 @@ public static class Program
     }
 
     /// <summary>The parser's messages, reworded where they read like a library's rather than this program's.</summary>
-    static string Explain(string message, bool atRoot, RootCommand root)
+    static string Explain(string message, bool atRoot, Command root)
     {
         const string unrecognized = "Unrecognized command or argument '";
         if (message.StartsWith(unrecognized, StringComparison.Ordinal))
         {
             var token = message[unrecognized.Length..].TrimEnd('.').TrimEnd('\'');
             var commands = string.Join(", ", root.Subcommands.Select(c => c.Name));
-            if (atRoot && !token.StartsWith('-')) return $"unknown command '{token}': the commands are {commands}";
+            if ((atRoot || root.Subcommands.Count > 0) && !token.StartsWith('-')) return $"unknown command '{token}': the commands are {commands}";
             return token.StartsWith('-') ? $"unknown flag '{token}'" : $"unexpected argument '{token}'";
         }
         const string missingFor = "Required argument missing for option: '";
@@ -92,7 +92,7 @@ public static class Program
         }
         if (message.StartsWith("Option '", StringComparison.Ordinal) && message.Contains("expects a single argument"))
             return $"{message.Split('\'')[1]} is given more than once: give it once";
-        if (atRoot && message.StartsWith("Required command was not provided", StringComparison.Ordinal))
+        if (message.StartsWith("Required command was not provided", StringComparison.Ordinal))
             return $"no command given: the commands are {string.Join(", ", root.Subcommands.Select(c => c.Name))}";
         return message.TrimEnd('.');
     }

@@ -58,6 +58,18 @@ public sealed class SlurmSubmissionTests : IDisposable
         Assert.Empty(RunCatalog.List(_dir.Path));
     }
 
+    [Theory]
+    [InlineData(new[] { "slurm" }, "no command given: the commands are find, oneshot, train, reinit, random-pruning, continued, report")]
+    [InlineData(new[] { "slurm", "bench" }, "unknown command 'bench': the commands are find, oneshot, train, reinit, random-pruning, continued, report")]
+    [InlineData(new[] { "slurm", "find", "--cpus-per-task", "0" }, "--cpus-per-task must be at least 1")]
+    [InlineData(new[] { "slurm", "find", "--signal-before", "soon" }, "--signal-before: 'soon' is not a whole number")]
+    public void MalformedSlurmCommandsAreParserErrors(string[] args, string expected)
+    {
+        var r = CliRunner.Run(_dir.Path, args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(expected, Assert.Single(r.StderrLines));
+    }
+
     [Fact]
     public void ControlsChainOnlyAfterIterativeRuns()
     {
