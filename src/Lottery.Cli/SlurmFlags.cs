@@ -19,7 +19,7 @@ public sealed partial class SlurmFlags
     public Option<string?> Mem { get; } = Flags.Text("--mem", "Memory per node, e.g. 8G");
     public Option<string?> Account { get; } = Flags.Text("--account", "Account to charge");
     public Option<string[]> SbatchArg { get; } = new("--sbatch-arg") { Description = "Any further sbatch option, repeatable, e.g. --sbatch-arg=--qos=long", AllowMultipleArgumentsPerToken = false };
-    public Option<int> SignalBefore { get; } = Flags.Integer("--signal-before", "Seconds before the time limit at which a task checkpoints and requeues itself (0: never)", 120, min: 0);
+    public Option<int> SignalBefore { get; } = Flags.Integer("--signal-before", "Seconds before the time limit at which a task checkpoints and requeues itself (Slurm may signal up to 30 s earlier; 0: never)", 120, min: 0);
     public Option<bool> DryRun { get; } = new("--dry-run") { Description = "Print the job scripts and the sbatch commands; submit and write nothing" };
 
     /// <summary>Only on find, oneshot and train: what to chain after the experiment's array.</summary>

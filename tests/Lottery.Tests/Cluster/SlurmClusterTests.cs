@@ -109,13 +109,15 @@ public sealed class SlurmClusterTests(LocalSlurm slurm) : IClassFixture<LocalSlu
     public void ATaskSignalledBeforeItsTimeLimitCheckpointsRequeuesItselfAndResumes()
     {
         var onSlurm = Path.Combine(_dir.Path, "slurm-runs");
-        // A 1-minute limit with the signal 59 s before it: Slurm checks limits every 30 s, so the signal comes 1–31 s
-        // into the task, long before 8000 iterations are done.
-        var submitted = JsonNode.Parse(Lottery(onSlurm, ["slurm", "find", .. Tiny("8000it", 100, levels: 0), "--runs-dir", onSlurm,
-            "--time", "1", "--signal-before", "59", "--json"]).Stdout)!;
+        // A 2-minute limit with the signal 60 s before it. Slurm checks limits every 30 s and sends the signal at the first
+        // check within 30 s of the asked time, so it comes 30–60 s into the task: after the first checkpoints (every 100
+        // iterations), long before 12000 iterations are done. (With 59 s before a 1-minute limit it can come at once.)
+        const int iterations = 12000;
+        var submitted = JsonNode.Parse(Lottery(onSlurm, ["slurm", "find", .. Tiny($"{iterations}it", 100, levels: 0), "--runs-dir", onSlurm,
+            "--time", "2", "--signal-before", "60", "--json"]).Stdout)!;
         var runDir = (string)submitted["run_dirs"]![0]!;
         var task = $"{(string)submitted["jobs"]![0]!["job_id"]!}_1";
-        Assert.Contains("#SBATCH --signal=B:USR1@59", File.ReadAllText(Path.Combine(runDir, "slurm", "find.sbatch")));
+        Assert.Contains("#SBATCH --signal=B:USR1@60", File.ReadAllText(Path.Combine(runDir, "slurm", "find.sbatch")));
 
         // The first attempt checkpoints and requeues itself: the task is pending again, held by Slurm's requeue delay.
         var clock = Stopwatch.StartNew();
@@ -140,10 +142,10 @@ public sealed class SlurmClusterTests(LocalSlurm slurm) : IClassFixture<LocalSlu
         Assert.Contains("attempt 2", log);
         Assert.Contains($"resuming from its checkpoint at iteration {stoppedAt}", log);
         // Nothing was done twice or skipped: every measurement once, the stage's iterations counted once.
-        var iterations = File.ReadAllLines(Path.Combine(runDir, "replicate_1", "level_0", "metrics.csv")).Skip(1).Select(l => int.Parse(l.Split(',')[0])).ToList();
-        Assert.Equal(Enumerable.Range(0, 81).Select(i => i * 100), iterations);
+        var measured = File.ReadAllLines(Path.Combine(runDir, "replicate_1", "level_0", "metrics.csv")).Skip(1).Select(l => int.Parse(l.Split(',')[0])).ToList();
+        Assert.Equal(Enumerable.Range(0, iterations / 100 + 1).Select(i => i * 100), measured);
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, "replicate_1", "level_0", "summary.json")))!;
-        Assert.Equal(8000, (int)summary["iterations_run"]!);
+        Assert.Equal(iterations, (int)summary["iterations_run"]!);
     }
 
     /// <summary>Every file a stage keeps is byte-identical (weights, masks, metrics, sparsity, training accuracy, seeds),
