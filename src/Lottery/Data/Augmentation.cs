@@ -30,7 +30,8 @@ public sealed class Augmentation : IDisposable
         long b = images.shape[0], c = images.shape[1], h = images.shape[2], w = images.shape[3];
         using var scope = NewDisposeScope();
         using var generator = new Generator((ulong)Training.Seeds.Derive(seed, "augment", iteration));
-        var flip = rand(b, generator: generator).lt(0.5);                                   // [B]
+        using Scalar half = 0.5.ToScalar();   // held until the comparison returns (see Scalars)
+        var flip = rand(b, generator: generator).lt(half);                                   // [B]
         var offsets = randint(0, 2 * Padding + 1, [b, 2], generator: generator);             // [B, 2]: row, column
         // Pad with each channel's black: a canvas of black, the images in its middle.
         // The draws come from a CPU generator (the same numbers on any device); the pixels stay where they are.

@@ -64,7 +64,8 @@ public abstract class LotteryModel : nn.Module<Tensor, Tensor>
     {
         if (!training || rate <= 0) return x;
         using var keep = empty_like(x).bernoulli_(1 - rate, generator: DropoutGenerator);
-        return x * keep / (1 - rate);
+        using Scalar keepRate = (1 - rate).ToScalar();   // held until the division returns (see Training.Scalars)
+        return x * keep / keepRate;
     }
 
     /// <summary>The output layer's weight tensor name.</summary>

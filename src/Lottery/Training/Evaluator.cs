@@ -30,8 +30,8 @@ public static class Evaluator
                 var x = data.Images.narrow(0, start, n);
                 var y = data.Labels.narrow(0, start, n);
                 var logits = model.forward(x);
-                lossSum.add_(nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).to(ScalarType.Float64));
-                correct.add_(logits.argmax(1).eq(y).sum());
+                lossSum.add_(nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).to(ScalarType.Float64), Scalars.One);
+                correct.add_(logits.argmax(1).eq(y).sum(), Scalars.One);
             }
             return (lossSum.item<double>() / data.Count, (double)correct.item<long>() / data.Count);
         }

@@ -219,8 +219,8 @@ public sealed class ParameterArena : IDisposable
         if (_data is null)
         {
             using var _ = no_grad();
-            using var pruned = _maskTensor.eq(0);
-            _dataTensor.masked_fill_(pruned, 0);
+            using var pruned = _maskTensor.eq(Scalars.Zero);
+            _dataTensor.masked_fill_(pruned, Scalars.Zero);
             return;
         }
         var data = _data.AsSpan();

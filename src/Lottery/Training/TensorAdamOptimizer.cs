@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lottery.Training;
@@ -39,13 +40,17 @@ public sealed class TensorAdamOptimizer : IOptimizer
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         Tensor p = _arena.DataTensor, mask = _arena.MaskTensor;
-        var pruned = mask.eq(0);
-        var g = _weightDecay == 0 ? _arena.GradTensor.clone() : _arena.GradTensor.add(p, alpha: _weightDecay);
-        g.masked_fill_(pruned, 0);
-        _m.mul_(_beta1).add_(g, alpha: 1 - _beta1);
-        _v.mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
-        var denom = _v.sqrt().mul_(invSqrtBc2).add_(_eps);
-        p.addcdiv_(_m, denom, value: -stepSize);
-        p.masked_fill_(pruned, 0);
+        // Explicit Scalars held by `using` until the calls return (see Scalars); the same float values as before.
+        using Scalar weightDecay = _weightDecay.ToScalar(), beta1 = _beta1.ToScalar(), oneMinusBeta1 = (1 - _beta1).ToScalar(),
+            beta2 = _beta2.ToScalar(), oneMinusBeta2 = (1 - _beta2).ToScalar(), correction = invSqrtBc2.ToScalar(), eps = _eps.ToScalar(),
+            step = (-stepSize).ToScalar();
+        var pruned = mask.eq(Scalars.Zero);
+        var g = _weightDecay == 0 ? _arena.GradTensor.clone() : _arena.GradTensor.add(p, alpha: weightDecay);
+        g.masked_fill_(pruned, Scalars.Zero);
+        _m.mul_(beta1).add_(g, alpha: oneMinusBeta1);
+        _v.mul_(beta2).addcmul_(g, g, value: oneMinusBeta2);
+        var denom = _v.sqrt().mul_(correction).add_(eps);
+        p.addcdiv_(_m, denom, value: step);
+        p.masked_fill_(pruned, Scalars.Zero);
     }
 }

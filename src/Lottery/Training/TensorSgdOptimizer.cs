@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lottery.Training;
@@ -39,12 +40,14 @@ public sealed class TensorSgdOptimizer : IOptimizer
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         Tensor p = _arena.DataTensor;
-        var pruned = _arena.MaskTensor.eq(0);
-        var g = _weightDecay == 0 ? _arena.GradTensor.clone() : _arena.GradTensor.add(p, alpha: _weightDecay);
-        g.masked_fill_(pruned, 0);
-        _buffer.mul_(_momentum).add_(g);
-        var d = _nesterov ? g.add(_buffer, alpha: _momentum) : _buffer;
-        p.add_(d, alpha: -(float)learningRate);
-        p.masked_fill_(pruned, 0);
+        // Explicit Scalars held by `using` until the calls return (see Scalars).
+        using Scalar momentum = _momentum.ToScalar(), weightDecay = _weightDecay.ToScalar(), step = (-(float)learningRate).ToScalar();
+        var pruned = _arena.MaskTensor.eq(Scalars.Zero);
+        var g = _weightDecay == 0 ? _arena.GradTensor.clone() : _arena.GradTensor.add(p, alpha: weightDecay);
+        g.masked_fill_(pruned, Scalars.Zero);
+        _buffer.mul_(momentum).add_(g, Scalars.One);
+        var d = _nesterov ? g.add(_buffer, alpha: momentum) : _buffer;
+        p.add_(d, alpha: step);
+        p.masked_fill_(pruned, Scalars.Zero);
     }
 }

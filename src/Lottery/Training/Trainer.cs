@@ -160,7 +160,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
                     var loss = nn.functional.cross_entropy(model.forward(x), y);
                     loss.backward();
                     optimizer.Step(plan.Schedule.At(iteration));
-                    lossSum.add_(loss.detach());
+                    lossSum.add_(loss.detach(), Scalars.One);
                 }
                 lossCount++;
                 iteration++;
