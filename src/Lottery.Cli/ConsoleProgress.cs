@@ -41,7 +41,8 @@ public sealed class ConsoleProgress : ILotteryObserver
     public CancellationToken CheckpointAndStop => _stop.Token;
 
     /// <summary>Runs <paramref name="work"/> with Ctrl-C turned into a clean stop: the first press stops training at
-    /// the next iteration (checkpoints and finished stages are kept), a second press ends the process at once.</summary>
+    /// the next iteration (checkpoints and finished stages are kept), a second press ends the process at once. SIGTERM
+    /// likewise, except that training goes on to the next measurement and checkpoints there first.</summary>
     public T Run<T>(Func<T> work)
     {
         void OnCancel(object? sender, ConsoleCancelEventArgs e)
@@ -241,8 +242,8 @@ public sealed class ConsoleProgress : ILotteryObserver
     }
 }
 
-/// <summary>The user stopped the command (Ctrl-C); the message says what was kept and how to continue.</summary>
-/// <summary>A command stopped on request: exit 130 after Ctrl-C, 143 after SIGTERM (the shells' 128 + signal).</summary>
+/// <summary>The command was stopped on request; the message says what was kept and how to continue. Exit 130 after
+/// Ctrl-C, 143 after SIGTERM (the shells' 128 + signal).</summary>
 public sealed class CommandInterruptedException(string message, int exitCode = 130) : Exception(message)
 {
     public int ExitCode { get; } = exitCode;

@@ -92,6 +92,8 @@ public static class SlurmSubmission
         var controls = slurm.ControlList(p);
         if (controls.Count > 0 && kind != RunKind.Lottery)
             throw new HparamsException($"--controls applies to `lottery slurm find`: controls attach to the levels of iterative runs, not to {label}");
+        if (p.GetResult(slurm.Draws) is { Implicit: false } && !controls.Contains("reinit"))
+            throw new HparamsException("--draws applies to a chained reinit control: add --controls reinit");
         var reportOut = slurm.Chains && p.GetValue(slurm.Report) is { } o ? Path.GetFullPath(o) : null;
         if (reportOut is not null && File.Exists(reportOut)) throw new HparamsException($"--report {reportOut} is a file: give a directory");
         bool dry = p.GetValue(slurm.DryRun);

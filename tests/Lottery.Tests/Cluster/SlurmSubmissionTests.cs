@@ -48,6 +48,7 @@ public sealed class SlurmSubmissionTests : IDisposable
     [InlineData("--sbatch-arg", "qos=long", "is not an sbatch option")]
     [InlineData("--controls", "reinit,shuffle", "unknown control 'shuffle'")]
     [InlineData("--partition", "a b", "contains a space")]
+    [InlineData("--draws", "3", "--draws applies to a chained reinit control")]
     public void BadSlurmFlagsAreOneLineErrorsBeforeAnythingIsWritten(string flag, string value, string expected)
     {
         var r = CliRunner.Run(_dir.Path, ["slurm", "find", .. Tiny, flag, value]);
