@@ -21,7 +21,9 @@ public static class InspectCommands
             var runs = RunListing.Scan(root);
             // Runs with Slurm jobs: what the scheduler says (queued, running, failed) next to what is on disk.
             var jobs = runs.ToDictionary(r => r.Run, r => JobStatus.Of(Path.Combine(root, r.Run)));
-            string State(RunListing r) => JobStatus.Summary(jobs[r.Run]) is { } slurm ? $"{r.State}; {slurm}" : r.State;
+            // "running" and "empty" say nothing the scheduler's words do not; "interrupted" or "complete" do.
+            string State(RunListing r) => JobStatus.Summary(jobs[r.Run]) is not { } slurm ? r.State
+                : r.State is "running" or "empty" ? slurm : $"{r.State}; {slurm}";
             if (p.GetValue(json))
             {
                 Output.Print(new JsonObject
@@ -73,10 +75,11 @@ public static class InspectCommands
             if (jobs.Count > 0)
             {
                 Console.WriteLine();
-                Console.WriteLine("Slurm jobs (the latest submission of each task):");
+                Console.WriteLine("Slurm jobs (the latest submission of each task; logs under the run directory):");
                 var table = new TextTable().Left("job").Left("task").Left("state").Left("node").Left("detail").Left("log");
                 foreach (var t in jobs)
-                    table.Add(t.Kind, t.Id, t.State.ToLowerInvariant(), t.Node, t.Detail, t.Live && t.State == "PENDING" ? "" : t.Log);
+                    table.Add(t.Kind, t.Id, t.State.ToLowerInvariant(), t.Node, t.Detail,
+                        t.Live && t.State == "PENDING" ? "" : Path.GetRelativePath(dir, t.Log));   // under the run: short enough for 80 columns
                 table.Write();
             }
             return 0;

@@ -64,7 +64,7 @@ public static class JobStatus
             "None" => "queued",
             var r => $"queued ({r})",
         },
-        "RUNNING" => $"on {q.Node}",
+        "RUNNING" => "",
         "COMPLETED" => "exit 0",
         "CANCELLED" => "cancelled: submit again to resume from its checkpoint",
         "TIMEOUT" => "hit its time limit: submit again (a longer --time, or keep --signal-before) to resume",
