@@ -138,12 +138,15 @@ public sealed class RunLock : IDisposable
     {
         var path = Path.Combine(directory, "lock");
         var ownerPath = OwnerFile(directory);
-        if (!File.Exists(path) && !File.Exists(ownerPath)) return false;
-        try
+        if (File.Exists(path))
         {
-            using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)) { }
+            try
+            {
+                using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+            }
+            catch (IOException) { return true; }
+            catch (UnauthorizedAccessException) { }   // a run on a read-only copy: nobody here can hold it
         }
-        catch (IOException) { return true; }
         return ReadOwner(ownerPath) is { } owner && owner.Host != HostName && Age(ownerPath) < Lease;
     }
 
