@@ -35,7 +35,7 @@ public static class InspectCommands
                         ["replicates"] = r.Replicates, ["highest_level"] = r.HighestLevel, ["targets_done"] = r.TargetsDone,
                         ["done"] = r.Done, ["smallest_percent_remaining"] = r.SmallestPercentRemaining,
                         ["diverged_stages"] = r.Diverged, ["state"] = r.State,
-                        ["jobs"] = JobsJson(Current(jobs[r.Run])),
+                        ["jobs"] = JobsJson(JobStatus.Latest(jobs[r.Run])),
                     }).ToArray()),
                 });
                 return 0;
@@ -63,7 +63,7 @@ public static class InspectCommands
         {
             var dir = RunCatalog.Resolve(CliRuntime.RunsRoot(p.GetValue(runsDir)), p.GetValue(run)!);
             var report = RunReport.Build(dir);
-            var jobs = Current(JobStatus.Of(dir));
+            var jobs = JobStatus.Latest(JobStatus.Of(dir));
             if (p.GetValue(json))
             {
                 var o = ReportTable.ToJson(report);
@@ -86,11 +86,6 @@ public static class InspectCommands
         });
         return command;
     }
-
-    /// <summary>The latest submission of each kind and task (earlier ones were resubmitted since), in submission order.</summary>
-    static IReadOnlyList<Cluster.TaskStatus> Current(IReadOnlyList<Cluster.TaskStatus> tasks) =>
-        tasks.GroupBy(t => (t.Kind, t.Task)).Select(g => g.First())
-            .OrderBy(t => long.TryParse(t.JobId, out var id) ? id : long.MaxValue).ThenBy(t => t.Task).ToList();
 
     static JsonArray JobsJson(IReadOnlyList<Cluster.TaskStatus> tasks) => new(tasks.Select(t => (JsonNode)new JsonObject
     {

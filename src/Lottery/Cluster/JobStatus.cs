@@ -107,14 +107,18 @@ public static class JobStatus
         catch (IOException) { return null; }
     }
 
-    /// <summary>"2 running, 1 pending" or "1 failed": the live and failed tasks of the latest submission of each
-    /// kind; null when none is live or failed.</summary>
+    /// <summary>The latest submission of each kind and task (an old failure resubmitted since is history), in
+    /// submission order. <paramref name="tasks"/> as <see cref="Of"/> returns them: latest submission first.</summary>
+    public static IReadOnlyList<TaskStatus> Latest(IReadOnlyList<TaskStatus> tasks) =>
+        tasks.GroupBy(t => (t.Kind, t.Task)).Select(g => g.First())
+            .OrderBy(t => long.TryParse(t.JobId, out var id) ? id : long.MaxValue).ThenBy(t => t.Task).ToList();
+
+    /// <summary>"slurm: 2 running, 1 pending" or "slurm: 1 failed": the live and failed tasks among the latest
+    /// submissions; null when none is live or failed.</summary>
     public static string? Summary(IReadOnlyList<TaskStatus> tasks)
     {
         if (tasks.Count == 0) return null;
-        // The latest submission of each kind and task is what counts: an old failure resubmitted since is history.
-        var current = tasks.GroupBy(t => (t.Kind, t.Task)).Select(g => g.First()).ToList();
-        var parts = current.Where(t => t.Live || t.Failed).GroupBy(t => t.State)
+        var parts = Latest(tasks).Where(t => t.Live || t.Failed).GroupBy(t => t.State)
             .OrderBy(g => g.Key == "RUNNING" ? 0 : g.Key == "PENDING" ? 1 : 2)
             .Select(g => $"{g.Count().ToString(CultureInfo.InvariantCulture)} {g.Key.ToLowerInvariant()}").ToList();
         return parts.Count == 0 ? null : "slurm: " + string.Join(", ", parts);

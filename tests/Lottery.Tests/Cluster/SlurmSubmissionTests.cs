@@ -90,6 +90,38 @@ public sealed class SlurmSubmissionTests : IDisposable
     }
 
     [Fact]
+    public void WithoutTheSchedulerShowAndRunsReadTheScriptsExitRecords()
+    {
+        // A real run, then a job record as `lottery slurm` writes it and exit records as its script writes them: job
+        // 4242's task 1 succeeded, task 2 failed, task 3 left no record (killed before its script ended). With no
+        // squeue on the PATH (a run copied off the cluster, or a scheduler that has forgotten the job and keeps no
+        // accounting), `show` and `runs` fall back to those records.
+        var trained = CliRunner.Run(_dir.Path, ["train", "--preset", "lenet_mnist", "--iterations", "20it", "--eval-every", "10", "--no-tensorboard",
+            "--data-root", TestData.DatasetsRoot, "--runs-dir", _dir.Path]);
+        Assert.True(trained.ExitCode == 0, trained.Stderr);
+        var run = Assert.Single(RunCatalog.List(_dir.Path));
+        var log = Path.Combine(run, "slurm", "logs", "train-%A_%a.out");
+        JobLedger.Append(run, new JobRecord("4242", "train", [1, 2, 3], Path.Combine(run, "slurm", "train.sbatch"), log, null, DateTimeOffset.UtcNow, "login1"));
+        var status = Directory.CreateDirectory(Path.Combine(run, "slurm", "status")).FullName;
+        File.WriteAllText(Path.Combine(status, "4242_1"), "exit=0 node=n1 end=2026-11-28T07:00:00+00:00 attempt=1 requeue=0 terminated=0\n");
+        File.WriteAllText(Path.Combine(status, "4242_2"), "exit=1 node=n2 end=2026-11-28T07:00:05+00:00 attempt=1 requeue=0 terminated=0\n");
+        var noScheduler = new Dictionary<string, string> { ["PATH"] = _dir.Path };
+
+        var shown = CliRunner.Run(_dir.Path, ["show", run, "--json"], noScheduler);
+        Assert.True(shown.ExitCode == 0, shown.Stderr);
+        var jobs = JsonDocument.Parse(shown.Stdout).RootElement.GetProperty("jobs").EnumerateArray()
+            .Select(j => (j.GetProperty("id").GetString(), j.GetProperty("state").GetString(), j.GetProperty("node").GetString(), j.GetProperty("log").GetString())).ToList();
+        Assert.Equal([("4242_1", "COMPLETED", "n1", Path.Combine(run, "slurm", "logs", "train-4242_1.out")),
+                      ("4242_2", "FAILED", "n2", Path.Combine(run, "slurm", "logs", "train-4242_2.out")),
+                      ("4242_3", "UNKNOWN", "", Path.Combine(run, "slurm", "logs", "train-4242_3.out"))], jobs);
+        var text = CliRunner.Run(_dir.Path, ["show", run], noScheduler).Stdout;
+        Assert.Contains("exit 1: the log says why", text);
+        Assert.Contains("slurm/logs/train-4242_2.out", text);
+        var runs = CliRunner.Run(_dir.Path, ["runs"], noScheduler);
+        Assert.Contains("complete; slurm: 1 failed, 1 unknown", runs.Stdout);
+    }
+
+    [Fact]
     public void TheJobScriptIsValidBashAndQuotesEveryArgument()
     {
         var script = new JobScript("find", _dir.Path, "find.x", [1, 2, 3, 5], new SlurmResources(Time: "10", ExtraArgs: ["--qos=long"]), "/work dir",
