@@ -79,7 +79,7 @@ public static class InspectCommands
                 var table = new TextTable().Left("job").Left("task").Left("state").Left("node").Left("detail").Left("log");
                 foreach (var t in jobs)
                     table.Add(t.Kind, t.Id, t.State.ToLowerInvariant(), t.Node, t.Detail,
-                        t.Live && t.State == "PENDING" ? "" : Path.GetRelativePath(dir, t.Log));   // under the run: short enough for 80 columns
+                        File.Exists(t.Log) ? Path.GetRelativePath(dir, t.Log) : "");   // under the run: short enough for 80 columns
                 table.Write();
             }
             return 0;

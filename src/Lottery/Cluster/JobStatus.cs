@@ -66,6 +66,7 @@ public static class JobStatus
         },
         "RUNNING" => "",
         "COMPLETED" => "exit 0",
+        "CANCELLED" when q.Reason == "DependencyNeverSatisfied" => "never started: a task it waited for failed",
         "CANCELLED" => "cancelled: submit again to resume from its checkpoint",
         "TIMEOUT" => "hit its time limit: submit again (a longer --time, or keep --signal-before) to resume",
         _ => (ExitRecord(runDirectory, id) is { } e ? $"exit {e.GetValueOrDefault("exit", "?")}: the log says why" : "the log says why")
