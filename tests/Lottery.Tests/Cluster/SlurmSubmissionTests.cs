@@ -105,6 +105,9 @@ public sealed class SlurmSubmissionTests : IDisposable
         var status = Directory.CreateDirectory(Path.Combine(run, "slurm", "status")).FullName;
         File.WriteAllText(Path.Combine(status, "4242_1"), "exit=0 node=n1 end=2026-11-28T07:00:00+00:00 attempt=1 requeue=0 terminated=0\n");
         File.WriteAllText(Path.Combine(status, "4242_2"), "exit=1 node=n2 end=2026-11-28T07:00:05+00:00 attempt=1 requeue=0 terminated=0\n");
+        // The logs the two tasks that ran wrote (the one without a record never started: no log).
+        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+        foreach (var task in new[] { 1, 2 }) File.WriteAllText(JobScript.LogOf(log, "4242", task), "lottery-slurm: train job …\n");
         var noScheduler = new Dictionary<string, string> { ["PATH"] = _dir.Path };
 
         var shown = CliRunner.Run(_dir.Path, ["show", run, "--json"], noScheduler);
@@ -117,6 +120,7 @@ public sealed class SlurmSubmissionTests : IDisposable
         var text = CliRunner.Run(_dir.Path, ["show", run], noScheduler).Stdout;
         Assert.Contains("exit 1: the log says why", text);
         Assert.Contains("slurm/logs/train-4242_2.out", text);
+        Assert.DoesNotContain("train-4242_3.out", text);   // shown only where a log exists
         var runs = CliRunner.Run(_dir.Path, ["runs"], noScheduler);
         Assert.Contains("complete; slurm: 1 failed, 1 unknown", runs.Stdout);
     }
