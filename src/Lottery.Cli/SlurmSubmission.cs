@@ -55,9 +55,10 @@ public static class SlurmSubmission
 
     /// <summary>Refuses to queue a second copy of work already queued or running: the later copy would only fail on
     /// the replicate's lock, or wait behind it.</summary>
-    public static void RefuseDuplicates(string runDirectory, string kind, IReadOnlyList<int>? tasks)
+    /// <param name="jobs">The run's tasks as <see cref="JobStatus.Of"/> read them.</param>
+    public static void RefuseDuplicates(string runDirectory, IReadOnlyList<Cluster.TaskStatus> jobs, string kind, IReadOnlyList<int>? tasks)
     {
-        var live = JobStatus.Of(runDirectory).Where(t => t.Kind == kind && t.Live && (tasks is null || t.Task is null || tasks.Contains(t.Task.Value))).ToList();
+        var live = jobs.Where(t => t.Kind == kind && t.Live && (tasks is null || t.Task is null || tasks.Contains(t.Task.Value))).ToList();
         if (live.Count == 0) return;
         var ids = string.Join(", ", live.Select(t => $"{t.Id} ({t.State.ToLowerInvariant()})"));
         throw new SlurmException($"{kind} of {Path.GetFileName(runDirectory)} is already queued or running as Slurm job{(live.Count == 1 ? "" : "s")} {ids}: " +
@@ -99,7 +100,7 @@ public static class SlurmSubmission
         bool dry = p.GetValue(slurm.DryRun);
         var runDir = dry ? experiment.RunDirectory(kind) : experiment.Prepare(kind);
         var manifest = RunManifest.LoadVerified(runDir);
-        if (!dry) RefuseDuplicates(runDir, label, replicates);
+        if (!dry) RefuseDuplicates(runDir, JobStatus.Of(runDir), label, replicates);
         var roots = Roots(p, run, runDir, manifest.DataRoot);
         bool threads = ThreadsGiven(p, run);
         var name = Path.GetFileName(runDir);
@@ -143,7 +144,7 @@ public static class SlurmSubmission
             ?? (liveTrunk.Count > 0 ? liveTrunk.Select(t => t.Task!.Value).Distinct().Order().ToList() : null)
             ?? (present.Count > 0 ? present : lastTrunk)
             ?? throw new RunFileException($"{Path.GetFileName(runDir)} has no replicate yet and no find job: run `lottery slurm find` (or `lottery find`) first");
-        if (!dry) RefuseDuplicates(runDir, control, replicates);
+        if (!dry) RefuseDuplicates(runDir, jobs, control, replicates);
         var args = new List<string> { control, runDir };
         args.AddRange(Forwarded(p, NotOwn(slurm, run)));
         args.AddRange(Roots(p, run, runDir, manifest.DataRoot));

@@ -9,7 +9,7 @@ namespace Lottery.Cluster;
 public sealed record TaskStatus(string Kind, string JobId, int? Task, string State, string Node, string Detail, string Log)
 {
     public string Id => Task is int t ? $"{JobId}_{t}" : JobId;
-    public bool Live => new QueueEntry(Id, State, Node, "").Live;
+    public bool Live => QueueEntry.IsLive(State);
     public bool Failed => State is "FAILED" or "TIMEOUT" or "NODE_FAIL" or "OUT_OF_MEMORY" or "BOOT_FAIL" or "DEADLINE" or "UNKNOWN";
 }
 

@@ -7,8 +7,10 @@ namespace Lottery.Cluster;
 /// it waits ("Dependency", "Resources", "BeginTime") or "None".</summary>
 public sealed record QueueEntry(string Id, string State, string Node, string Reason)
 {
-    /// <summary>States in which the task still holds or waits for resources.</summary>
-    public bool Live => State is "PENDING" or "RUNNING" or "CONFIGURING" or "COMPLETING" or "SUSPENDED" or "REQUEUED"
+    public bool Live => IsLive(State);
+
+    /// <summary>States in which a task still holds or waits for resources.</summary>
+    public static bool IsLive(string state) => state is "PENDING" or "RUNNING" or "CONFIGURING" or "COMPLETING" or "SUSPENDED" or "REQUEUED"
         or "REQUEUE_HOLD" or "REQUEUE_FED" or "RESIZING" or "SIGNALING" or "STAGE_OUT" or "STOPPED";
 }
 
