@@ -94,11 +94,21 @@ public sealed class ExperimentOptions
             Include = p.GetValue(Include) is { } inc ? SplitList(inc) : preset.Pruning.Include,
         };
         RefuseInapplicable(p, pr.Strategy, m.Model);
-        var hparams = new ExperimentHparams(d, m, t, pr);
-        hparams.Validate();
-        Data.DatasetRegistry.Get(d.Dataset);   // unknown names fail here, before anything is written
-        return hparams;
+        // Values are validated once, by the library, when the experiment is created; a name the command line cannot
+        // load is refused here, before anything else.
+        Data.DatasetRegistry.Get(d.Dataset);
+        return new ExperimentHparams(d, m, t, pr);
     }
+
+    /// <summary>The flag that sets each hyperparameter the library names in its messages (<see cref="HparamsException.Field"/>):
+    /// the command line puts it in front of the message.</summary>
+    public static readonly IReadOnlyDictionary<string, string> FlagOf = new Dictionary<string, string>
+    {
+        ["training.lr"] = "--lr", ["training.momentum"] = "--momentum", ["training.warmup"] = "--warmup", ["training.milestones"] = "--milestones",
+        ["model.dropout"] = "--dropout", ["rewind"] = "--rewind", ["pruning.strategy"] = "--strategy", ["pruning.score"] = "--score",
+        ["targets"] = "--targets", ["levels"] = "--levels", ["branch.draws"] = "--draws", ["branch.levels"] = "--levels",
+        ["branch.targets"] = "--targets", ["replicates"] = "--replicate",
+    };
 
     /// <summary>Flags that would be silently ignored by this setup are refused instead.</summary>
     void RefuseInapplicable(ParseResult p, string strategy, string model)

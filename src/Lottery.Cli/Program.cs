@@ -20,7 +20,7 @@ public static class Program
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(LotteryCommands.Find());
         root.Subcommands.Add(LotteryCommands.OneShot());
-        foreach (var c in ControlCommands.Create()) root.Subcommands.Add(c);
+        foreach (var c in BranchCommands.Create()) root.Subcommands.Add(c);
         root.Subcommands.Add(InspectCommands.Runs());
         root.Subcommands.Add(InspectCommands.Show());
         root.Subcommands.Add(InspectCommands.Presets());
@@ -49,7 +49,13 @@ public static class Program
             if (json) Output.Print(new JsonObject { ["error"] = e.Message, ["exit_code"] = e.ExitCode });
             return e.ExitCode;
         }
-        catch (Exception e) when (e is HparamsException or Cluster.SlurmException or DataException or RunFileException or FormatException or OverflowException
+        catch (HparamsException e)
+        {
+            // The library names hyperparameters in words; here they are flags.
+            var flag = e.Field is { } f ? ExperimentOptions.FlagOf.GetValueOrDefault(f) : null;
+            return Fail(1, flag is null || e.Message.StartsWith(flag, StringComparison.Ordinal) ? e.Message : $"{flag}: {e.Message}", json);
+        }
+        catch (Exception e) when (e is Cluster.SlurmException or DataException or RunFileException or FormatException or OverflowException
                                       or IOException or UnauthorizedAccessException)
         {
             return Fail(1, e.Message, json);

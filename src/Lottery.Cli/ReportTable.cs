@@ -9,15 +9,10 @@ namespace Lottery.Cli;
 /// </summary>
 public static class ReportTable
 {
-    static readonly Dictionary<string, string> KindNames = new()
-    {
-        ["ticket"] = "ticket", ["reinit"] = "reinit", ["random_pruning"] = "random pruning", ["continued"] = "continued",
-    };
-
     public static void Write(RunReport report, bool wide = false)
     {
         var writer = Console.Out;
-        writer.WriteLine($"{report.Run}: {report.Kind} run of {report.Model} on {report.Dataset}, " +
+        writer.WriteLine($"{report.Run}: {report.Kind} run{(report.Score is { } score ? $" ({score})" : "")} of {report.Model} on {report.Dataset}, " +
             $"{report.Replicates} replicate{(report.Replicates == 1 ? "" : "s")}");
         if (report.Rows.Count == 0)
         {
@@ -26,21 +21,22 @@ public static class ReportTable
         }
         bool controls = report.Series.Count > 1;
         bool diverged = report.Rows.Any(r => r.Cells.Values.Any(c => c.DivergedAt.Count > 0));
+        bool collapsed = report.Rows.Any(r => r.Cells.Values.Any(c => c.EmptyLayers.Count > 0));
         var table = new TextTable().Left("stage").Right("% left");
         if (controls) table.Left("kind");
         table.Right("early-stop it").Right("test acc @ es").Right("final test acc");
-        if (diverged) table.Left("note");
+        if (diverged || collapsed) table.Left("note");
         foreach (var row in report.Rows)
         {
             bool first = true;
             foreach (var (name, c) in report.Series.Where(row.Cells.ContainsKey).Select(n => (n, row.Cells[n])))
             {
                 var cells = new List<string> { first ? row.Label : "", first ? $"{row.PercentRemaining:0.0}" : "" };
-                if (controls) cells.Add(KindNames.GetValueOrDefault(name, name));
+                if (controls) cells.Add(name);
                 cells.Add(Format(c.EarlyStopIteration, 1, "0", wide));
                 cells.Add(Format(c.EarlyStopTestAccuracy, 100, "0.00", wide));
                 cells.Add(Format(c.FinalTestAccuracy, 100, "0.00", wide));
-                if (diverged) cells.Add(Diverged(c));
+                if (diverged || collapsed) cells.Add(string.Join("; ", new[] { Diverged(c), Collapsed(c) }.Where(n => n.Length > 0)));
                 table.Add(cells.ToArray());
                 first = false;
             }
@@ -54,6 +50,7 @@ public static class ReportTable
         }
         else writer.WriteLine("accuracies in %");
         if (diverged) writer.WriteLine("diverged: NaN/infinite loss, training stopped; early stop = best point before it");
+        if (collapsed) writer.WriteLine("collapse: the mask left these layers without a weight (they pass only their bias)");
     }
 
     static string Diverged(RunReport.Cell c) => c.DivergedAt.Count switch
@@ -62,6 +59,8 @@ public static class ReportTable
         _ when c.Count == 1 => $"diverged at {c.DivergedAt[0]}",
         _ => $"{c.DivergedAt.Count}/{c.Count} diverged (at {string.Join(", ", c.DivergedAt)})",
     };
+
+    static string Collapsed(RunReport.Cell c) => c.EmptyLayers.Count == 0 ? "" : $"collapse: {string.Join(", ", c.EmptyLayers.Select(n => n.Replace(".weight", "")))}";
 
     static string Format(Statistic s, double scale, string format, bool wide)
     {
@@ -80,6 +79,7 @@ public static class ReportTable
             ["model"] = report.Model,
             ["dataset"] = report.Dataset,
             ["replicates"] = report.Replicates,
+            ["score"] = report.Score,
             ["rows"] = new JsonArray(report.Rows.Select(r =>
             {
                 var o = new JsonObject { ["stage"] = r.Label, ["percent_remaining"] = r.PercentRemaining };
@@ -91,6 +91,7 @@ public static class ReportTable
                         ["final_test_accuracy"] = Stat(c.FinalTestAccuracy),
                         ["stages"] = c.Count,
                         ["diverged_at"] = new JsonArray(c.DivergedAt.Select(d => (JsonNode)d).ToArray()),
+                        ["empty_layers"] = new JsonArray(c.EmptyLayers.Select(n => (JsonNode)n).ToArray()),
                     };
                 return (JsonNode)o;
             }).ToArray()),

@@ -23,7 +23,8 @@ public sealed partial class SlurmFlags
     public Option<bool> DryRun { get; } = new("--dry-run") { Description = "Print the job scripts and the sbatch commands; submit and write nothing" };
 
     /// <summary>Only on find, oneshot and train: what to chain after the experiment's array.</summary>
-    public Option<string?> Controls { get; } = Flags.Text("--controls", "Controls to run after each replicate's levels, as dependent arrays: reinit, random-pruning, continued (comma-separated; find only)");
+    public Option<string?> Controls { get; } = Flags.Text("--controls", "Branches to run after each replicate's stages, as dependent arrays: " +
+        string.Join(", ", global::Lottery.Branches.BranchRegistry.All.Select(b => b.Name)) + " (comma-separated; find and oneshot)");
     public Option<int> Draws { get; } = Flags.Integer("--draws", "Reinitializations per level of a chained reinit control (the paper uses 3)", 1, min: 1);
     public Option<string?> Report { get; } = Flags.Text("--report", "Write the report of the run into this directory as a final job, after all others end");
 
@@ -61,18 +62,20 @@ public sealed partial class SlurmFlags
         return new SlurmResources(p.GetValue(Partition), time, p.GetValue(CpusPerTask), gpus, mem, p.GetValue(Account), extra, p.GetValue(SignalBefore));
     }
 
-    /// <summary>The chained controls named by --controls, each once, in the order given.</summary>
+    /// <summary>The chained branches named by --controls (registry names; old spellings accepted), each once, in the order given.</summary>
     public IReadOnlyList<string> ControlList(ParseResult p)
     {
         if (!Chains || p.GetValue(Controls) is not { } text) return [];
+        var names = string.Join(", ", global::Lottery.Branches.BranchRegistry.All.Select(b => b.Name));
         var list = new List<string>();
         foreach (var c in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (c is not ("reinit" or "random-pruning" or "continued"))
-                throw new HparamsException($"--controls: unknown control '{c}': use reinit, random-pruning or continued");
-            if (!list.Contains(c)) list.Add(c);
+            string name;
+            try { name = Commands.BranchCommands.Named(c).Name; }
+            catch (HparamsException) { throw new HparamsException($"--controls: unknown branch '{c}': use {names}"); }
+            if (!list.Contains(name)) list.Add(name);
         }
-        if (list.Count == 0) throw new HparamsException("--controls names no control: use reinit, random-pruning or continued");
+        if (list.Count == 0) throw new HparamsException($"--controls names no branch: use {names}");
         return list;
     }
 

@@ -91,8 +91,8 @@ public static class SlurmSubmission
         var resources = slurm.Resources(p);
         RequireSbatch(p, slurm);
         var controls = slurm.ControlList(p);
-        if (controls.Count > 0 && kind != RunKind.Lottery)
-            throw new HparamsException($"--controls applies to `lottery slurm find`: controls attach to the levels of iterative runs, not to {label}");
+        if (controls.Count > 0 && kind == RunKind.Train)
+            throw new HparamsException($"--controls applies to `lottery slurm find` and `lottery slurm oneshot`: branches attach to pruned stages, and {label} has none");
         if (p.GetResult(slurm.Draws) is { Implicit: false } && !controls.Contains("reinit"))
             throw new HparamsException("--draws applies to a chained reinit control: add --controls reinit");
         var reportOut = slurm.Chains && p.GetValue(slurm.Report) is { } o ? Path.GetFullPath(o) : null;
@@ -113,7 +113,8 @@ public static class SlurmSubmission
         foreach (var control in controls)
         {
             var args = new List<string> { control, runDir };
-            if (control == "reinit") args.AddRange(["--draws", p.GetValue(slurm.Draws).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            if (global::Lottery.Branches.BranchRegistry.Get(control).Options.Contains(global::Lottery.Branches.BranchOptions.DrawsOption))
+                args.AddRange(["--draws", p.GetValue(slurm.Draws).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             args.AddRange(Forwarded(p, shared.Contains));
             args.AddRange(roots);
             jobs.Add(new(Script(control, runDir, $"{control}.{name}", replicates, resources, args, threads), "aftercorr", [label], [runDir]));
@@ -129,21 +130,22 @@ public static class SlurmSubmission
         return Submit(jobs, dry, p.GetValue(run.Json));
     }
 
-    /// <summary>`lottery slurm reinit|random-pruning|continued RUN`: an array over the run's replicates that waits, task by
-    /// task, for the run's own queued or running find tasks (aftercorr); with none, it starts when resources allow.</summary>
+    /// <summary>`lottery slurm BRANCH RUN`: an array over the run's replicates that waits, task by task, for the run's own
+    /// queued or running trunk tasks (find or oneshot: aftercorr); with none, it starts when resources allow.</summary>
     public static int SubmitControl(ParseResult p, SlurmFlags slurm, RunOptions run, string runDir, RunManifest manifest, string control, IReadOnlyList<int>? requested)
     {
         var resources = slurm.Resources(p);
         RequireSbatch(p, slurm);
         bool dry = p.GetValue(slurm.DryRun);
         var jobs = JobStatus.Of(runDir);
-        var liveTrunk = jobs.Where(t => t.Kind == "find" && t.Live && t.Task is not null).ToList();
+        var trunk = manifest.Kind == "oneshot" ? "oneshot" : "find";
+        var liveTrunk = jobs.Where(t => t.Kind == trunk && t.Live && t.Task is not null).ToList();
         var present = new RunLayout(runDir).Replicates().ToList();
-        var lastTrunk = JobLedger.Read(runDir).LastOrDefault(r => r.Kind == "find")?.Tasks;
+        var lastTrunk = JobLedger.Read(runDir).LastOrDefault(r => r.Kind == trunk)?.Tasks;
         var replicates = requested
             ?? (liveTrunk.Count > 0 ? liveTrunk.Select(t => t.Task!.Value).Distinct().Order().ToList() : null)
             ?? (present.Count > 0 ? present : lastTrunk)
-            ?? throw new RunFileException($"{Path.GetFileName(runDir)} has no replicate yet and no find job: run `lottery slurm find` (or `lottery find`) first");
+            ?? throw new RunFileException($"{Path.GetFileName(runDir)} has no replicate yet and no {trunk} job: run `lottery slurm {trunk}` (or `lottery {trunk}`) first");
         if (!dry) RefuseDuplicates(runDir, jobs, control, replicates);
         var args = new List<string> { control, runDir };
         args.AddRange(Forwarded(p, NotOwn(slurm, run)));

@@ -23,13 +23,14 @@ public static class LotteryCommands
     {
         var targets = Flags.Text("--targets", "Comma-separated percents of weights remaining, e.g. 51.3,21.1,7");
         targets.Required = true;
-        return Create("oneshot", slurm is null ? "One-shot pruning: train dense once, prune straight to each target, reset, train"
+        return Create("oneshot", slurm is null ? "One-shot pruning: prune straight to each target by --score (magnitude after dense training, or at initialization), reset, train"
             : "Submit `lottery oneshot` as a Slurm job array (one task per replicate)", RunKind.OneShot, null, targets, slurm);
     }
 
     static Command Create(string name, string description, RunKind kind, Option<int>? levels, Option<string?>? targets, SlurmFlags? slurm)
     {
         var options = new ExperimentOptions();
+        var scores = targets is null ? null : new ScoreOptions();
         var run = new RunOptions();
         var seed = Flags.Long("--seed", "Base seed of every random stream", 0);
         var rewind = Flags.Text("--rewind", "Reset survivors to their weights after this step of dense training (late resetting), e.g. 500it");
@@ -37,11 +38,13 @@ public static class LotteryCommands
         foreach (var o in options.All.Concat(run.All).Append(seed).Append(rewind)) command.Options.Add(o);
         if (levels is not null) command.Options.Add(levels);
         if (targets is not null) command.Options.Add(targets);
+        foreach (var o in scores?.All ?? []) command.Options.Add(o);
         foreach (var o in slurm?.All ?? []) command.Options.Add(o);
         command.SetAction(p =>
         {
             var clock = Stopwatch.StartNew();
             var hparams = options.Build(p);
+            if (scores?.Build(p) is { } score) hparams = hparams with { Pruning = hparams.Pruning with { Score = score } };
             var targetList = targets is null ? null : ParseTargets(p.GetValue(targets)!);
             bool json = p.GetValue(run.Json);
             var replicates = run.ReplicateList(p) ?? [1];
@@ -71,7 +74,8 @@ public static class LotteryCommands
         return command;
     }
 
-    static IReadOnlyList<double> ParseTargets(string text)
+    /// <summary>"51.3,21.1,7" → the percents remaining, largest first, each in (0, 100).</summary>
+    public static IReadOnlyList<double> ParseTargets(string text)
     {
         var list = new List<double>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

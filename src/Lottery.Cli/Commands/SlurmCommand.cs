@@ -15,7 +15,7 @@ public static class SlurmCommand
         command.Subcommands.Add(LotteryCommands.Find(new SlurmFlags(chains: true)));
         command.Subcommands.Add(LotteryCommands.OneShot(new SlurmFlags(chains: true)));
         command.Subcommands.Add(TrainCommand.Create(new SlurmFlags(chains: true)));
-        foreach (var c in ControlCommands.Create(slurm: true)) command.Subcommands.Add(c);
+        foreach (var c in BranchCommands.Create(slurm: true)) command.Subcommands.Add(c);
         command.Subcommands.Add(ReportCommand.Create(new SlurmFlags(chains: false)));
         return command;
     }

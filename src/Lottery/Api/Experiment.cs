@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Lottery.Branches;
 using Lottery.Data;
 using Lottery.Hparams;
 using Lottery.Lottery;
@@ -104,7 +105,7 @@ public sealed class Experiment : IDisposable
         if (rewind is null) return null;
         string step;
         try { step = Step.Parse(rewind).ToString(); }
-        catch (FormatException e) { throw new HparamsException($"--rewind: {e.Message}"); }
+        catch (FormatException e) { throw new HparamsException($"rewind point: {e.Message}", "rewind"); }
         return step == "0it" ? null : step;
     }
 
@@ -197,27 +198,35 @@ public sealed class Experiment : IDisposable
     /// <summary>The random-reinitialization control on the iterative run's levels (default: every pruned level done,
     /// every replicate present), <paramref name="draws"/> reinitializations per level.</summary>
     public IReadOnlyList<StageSummary> Reinit(IReadOnlyList<int>? levels = null, IReadOnlyList<int>? replicates = null, int draws = 1) =>
-        Control(ControlKind.Reinit, levels, replicates, draws);
+        Branch("reinit", levels, null, replicates, new BranchOptions(draws));
 
     /// <summary>The random-pruning control: a random mask with each level's per-layer sparsity, original initialization.</summary>
     public IReadOnlyList<StageSummary> RandomPruning(IReadOnlyList<int>? levels = null, IReadOnlyList<int>? replicates = null) =>
-        Control(ControlKind.RandomPruning, levels, replicates, 1);
+        Branch("random_pruning", levels, null, replicates);
 
     /// <summary>The continued-training control: each level's mask over the previous level's trained weights (no reset).</summary>
     public IReadOnlyList<StageSummary> Continued(IReadOnlyList<int>? levels = null, IReadOnlyList<int>? replicates = null) =>
-        Control(ControlKind.Continued, levels, replicates, 1);
+        Branch("continued", levels, null, replicates);
 
-    IReadOnlyList<StageSummary> Control(ControlKind kind, IReadOnlyList<int>? levels, IReadOnlyList<int>? replicates, int draws)
+    /// <summary>
+    /// Attaches branch <paramref name="branch"/> (<see cref="BranchRegistry"/>: reinit, random_pruning, continued, shuffle,
+    /// invert) to finished stages: levels of the iterative run, or with <paramref name="targets"/> one-shot targets of the
+    /// one-shot run (an experiment opened from a run uses that run). Default: every finished stage it attaches to, every
+    /// replicate present.
+    /// </summary>
+    public IReadOnlyList<StageSummary> Branch(string branch, IReadOnlyList<int>? levels = null, IReadOnlyList<double>? targets = null,
+        IReadOnlyList<int>? replicates = null, BranchOptions? options = null)
     {
-        var run = Run(RunKind.Lottery);
+        var b = BranchRegistry.Get(branch);
+        var run = _hparams is null ? _runs.Values.Single() : Run(targets is not null ? RunKind.OneShot : RunKind.Lottery);
         var present = run.Layout.Replicates().ToList();
-        if (present.Count == 0) throw new RunFileException($"{run.Layout.Root} has no replicate yet: find tickets first (Find)");
+        if (present.Count == 0) throw new RunFileException($"{run.Layout.Root} has no replicate yet: run its experiment first ({(run.Identity.Kind == RunKind.OneShot ? "OneShot" : "Find")})");
         var chosen = replicates is null ? present : Replicates(replicates);
         var absent = chosen.Except(present).ToList();
         if (absent.Count > 0)
             throw new HparamsException($"{Path.GetFileName(run.Layout.Root)} has replicate{(present.Count == 1 ? "" : "s")} {string.Join(", ", present)}, not " +
-                $"{string.Join(", ", absent)}: find tickets for them first, or choose from those");
-        return new ControlRunner(run).Run(kind, chosen, levels, draws);
+                $"{string.Join(", ", absent)}: run them first, or choose from those", "replicates");
+        return new BranchRunner(run).Run(b, chosen, levels, targets, options);
     }
 
     /// <summary>Writes the ticket of an iterative run's level (<see cref="TicketExport"/>): mask, starting weights (θ0

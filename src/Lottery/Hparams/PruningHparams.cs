@@ -10,6 +10,8 @@ namespace Lottery.Hparams;
 /// <param name="Exclude">Tensors never pruned (VGG-19: fc; the CIFAR ResNet: shortcuts and fc), under either strategy.</param>
 /// <param name="Include">When given, only these tensors are pruned (every other prunable tensor trains but keeps all its
 /// weights, as if excluded); null = every conv and linear weight. Exclude applies after Include.</param>
+/// <param name="Score">How weights are ranked (<see cref="Pruning.Scoring.ScoreRegistry"/>) with its own hyperparameters; null =
+/// magnitude after training, the paper's. Separate from the strategy: every score works with either strategy.</param>
 public sealed record PruningHparams(
     string Strategy = "layerwise",
     double ConvRate = 0.1,
@@ -18,7 +20,9 @@ public sealed record PruningHparams(
     IReadOnlyDictionary<string, double>? LayerRates = null,
     double GlobalRate = 0.2,
     IReadOnlyList<string>? Exclude = null,
-    IReadOnlyList<string>? Include = null)
+    IReadOnlyList<string>? Include = null,
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(Pruning.Scoring.ScoreHparamsConverter))]
+    Pruning.Scoring.ScoreHparams? Score = null)
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyDictionary<string, double> LayerRateMap => LayerRates ?? new Dictionary<string, double>();
@@ -34,17 +38,25 @@ public sealed record PruningHparams(
         else
             c.Add("global_rate", GlobalRate, double.NaN);
         c.Add("exclude", ExcludeList.OrderBy(x => x, StringComparer.Ordinal));
-        return Include is null ? c : c.Add("include", Include.OrderBy(x => x, StringComparer.Ordinal));
+        if (Include is not null) c.Add("include", Include.OrderBy(x => x, StringComparer.Ordinal));
+        // The default score adds nothing: runs made before scores were selectable keep their hashes.
+        if (Score is not null && Score.Name != Pruning.Scoring.ScoreRegistry.Default.Name) c.Add("score", Score.ToCanonical());
+        return c;
     }
 
     public void Validate()
     {
         if (Strategy is not ("layerwise" or "global"))
-            throw new HparamsException($"unknown pruning strategy '{Strategy}': use layerwise or global");
+            throw new HparamsException($"unknown pruning strategy '{Strategy}': use layerwise or global", "pruning.strategy");
         foreach (var (name, rate) in new[] { ("conv", ConvRate), ("fc", FcRate), ("output", OutputRate), ("global", GlobalRate) }
                      .Concat(LayerRateMap.Select(kv => (kv.Key, kv.Value))))
             if (!(rate >= 0 && rate < 1))
                 throw new HparamsException($"pruning rate for {name} must be in [0, 1) (got {rate})");
+        if (Score is not null)
+        {
+            Pruning.Scoring.ScoreRegistry.Get(Score.Name);
+            Score.Validate();
+        }
         if (Include is { Count: 0 })
             throw new HparamsException("the include list is empty, so nothing would be pruned: name the tensors to prune, or pass null to prune every conv and linear weight");
     }

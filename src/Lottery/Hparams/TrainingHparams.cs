@@ -54,7 +54,7 @@ public sealed record TrainingHparams(
         foreach (var m in MilestoneList) ParseStep(m, "milestone");
         if (!(Momentum >= 0 && Momentum < 1)) throw new HparamsException($"momentum must be in [0, 1) (got {Momentum})");
         if (Optimizer == "adam" && (Momentum != 0 || Nesterov))
-            throw new HparamsException("--momentum and --nesterov apply to SGD only (Adam's betas are fixed at 0.9, 0.999): drop them or pass --optimizer sgd");
+            throw new HparamsException("momentum and nesterov apply to SGD only (Adam's betas are fixed at 0.9, 0.999): drop them or use the sgd optimizer", "training.momentum");
         if (Nesterov && Momentum == 0) throw new HparamsException("nesterov needs a momentum above 0");
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new HparamsException($"weight decay must be a finite number ≥ 0 (got {WeightDecay})");
         if (!(Gamma > 0) || double.IsInfinity(Gamma)) throw new HparamsException($"gamma (the step-decay factor) must be a finite number above 0 (got {Gamma})");

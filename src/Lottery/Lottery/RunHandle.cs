@@ -123,13 +123,16 @@ public sealed class RunHandle : IDisposable
     {
         var h = identity.Hparams;
         h.Validate();
+        if (identity.Kind == RunKind.Lottery && Pruning.Scoring.ScoreRegistry.Of(h.Pruning) != Pruning.Scoring.ScoreRegistry.Default)
+            throw new HparamsException($"iterative pruning ranks trained weights by magnitude each round; score {h.Pruning.Score!.Name} prunes once: " +
+                "use one-shot pruning to its targets instead", "pruning.score");
         if (h.Model.IsCustom) CheckCustom(h.Model, environment.Model);
         else ModelRegistry.Validate(h.Model.Model);
         Initializers.Validate(h.Model.Initializer);
         if (identity.Rewind is not null)
         {
             try { Step.Parse(identity.Rewind); }
-            catch (FormatException e) { throw new HparamsException($"--rewind: {e.Message}"); }
+            catch (FormatException e) { throw new HparamsException($"rewind point: {e.Message}", "rewind"); }
         }
         var spec = DatasetRegistry.Find(h.Dataset.Dataset);
         InputShape? shape = spec is null ? environment.InputShape : new InputShape(spec.Channels, spec.Height, spec.Width, spec.Classes);
@@ -142,7 +145,7 @@ public sealed class RunHandle : IDisposable
         }
         var plan = TrainingPlan.For(h, trainCount.Value);
         if (identity.Rewind is not null && plan.ToIterations(identity.Rewind) >= plan.TotalIterations)
-            throw new HparamsException($"--rewind {identity.Rewind} is not before the end of training ({plan.TotalIterations} iterations): rewind to an earlier step");
+            throw new HparamsException($"rewind point {identity.Rewind} is not before the end of training ({plan.TotalIterations} iterations): rewind to an earlier step", "rewind");
         return identity with { Hparams = h };
     }
 
@@ -292,7 +295,7 @@ public sealed class RunHandle : IDisposable
     void RemoveWhatDidNothing()
     {
         bool HasStages(int r) => Directory.Exists(Layout.Replicate(r)) &&
-            Directory.EnumerateDirectories(Layout.Replicate(r)).Any(d => Path.GetFileName(d) is { } n && (n.StartsWith("level_") || n.StartsWith("target_")));
+            Directory.EnumerateDirectories(Layout.Replicate(r)).Any(d => Path.GetFileName(d) is { } n && (RunLayout.IsTrunkDirectory(n)));
         try
         {
             if (_created && !Layout.Replicates().Any(HasStages))

@@ -17,7 +17,7 @@ public sealed class StageRunner(RunHandle run)
         var observer = run.Environment.Observer;
         observer.OnStage(request.Description, index, count);
         var dir = request.Directory;
-        var maskPath = Path.Combine(dir, "mask.tsr");
+        var maskPath = Path.Combine(dir, StageFiles.Mask);
         var finished = StageSummary.TryLoad(dir);
         if (finished is not null)
         {
@@ -42,13 +42,14 @@ public sealed class StageRunner(RunHandle run)
         var mask = request.Mask;
         if (File.Exists(maskPath) && !WeightsIO.LoadMask(maskPath).SameAs(mask))
             throw new RunFileException($"{maskPath} differs from the mask this stage computes: delete {dir} and re-run");
-        var startPath = Path.Combine(dir, "start.tsr");
+        var startPath = Path.Combine(dir, StageFiles.Start);
         var startWeights = File.Exists(startPath) ? null : WeightsIO.Masked(request.StartWeights(), mask);
         var data = run.Data;
 
         Directory.CreateDirectory(dir);
         AtomicFile.RemoveStaleTemporaries(dir);
         if (!File.Exists(maskPath)) WeightsIO.SaveMask(maskPath, mask);
+        if (request.Pruning is not null && !File.Exists(Path.Combine(dir, StageFiles.Pruning))) request.Pruning.Save(dir);
         using var model = run.CreateModel();
         var report = mask.Report(model.PrunableTensors);
         WriteSparsity(dir, report);
@@ -63,27 +64,27 @@ public sealed class StageRunner(RunHandle run)
             request.StartIteration, request.CaptureIteration, run.Environment.CheckpointEvery));
 
         VerifyFinalWeights(dir, mask);
+        var empty = mask.EmptyTensors();
         var summary = new StageSummary(request.Description, report.PercentRemaining, report.Remaining, report.Weights,
-            result.Outcome, result.IterationsRun, result.Seconds, result.MillisecondsPerIteration, DateTimeOffset.UtcNow);
+            result.Outcome, result.IterationsRun, result.Seconds, result.MillisecondsPerIteration, DateTimeOffset.UtcNow,
+            empty.Count > 0 ? empty : null);
         summary.Save(dir);
         observer.OnStageDone(request.Description, summary);
         return summary;
     }
 
-    const string SparsityFile = "sparsity.json";
-
     /// <summary>The files a finished stage has: θk too when it captures one, unless training diverged before reaching k.</summary>
     static IEnumerable<string> ProducedFiles(StageRequest request, StageSummary finished) =>
-        new[] { "mask.tsr", Trainer.MetricsFile, Trainer.FinalFile }.Concat(
-            request.CaptureIteration is int k && !(finished.Outcome.DivergedAt < k) ? [Trainer.CaptureFile] : []);
+        new[] { StageFiles.Mask, StageFiles.Metrics, StageFiles.Final }.Concat(
+            request.CaptureIteration is int k && !(finished.Outcome.DivergedAt < k) ? [StageFiles.Capture] : []);
 
     static void WriteSparsity(string dir, SparsityReport report) =>
-        AtomicFile.WriteAllText(Path.Combine(dir, SparsityFile), System.Text.Json.JsonSerializer.Serialize(report, RunManifest.Json) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(dir, StageFiles.Sparsity), System.Text.Json.JsonSerializer.Serialize(report, RunManifest.Json) + "\n");
 
     /// <summary>metrics.csv of a finished stage must parse and reach the stage's last iteration.</summary>
     static void VerifyMetrics(string dir, StageSummary summary)
     {
-        var path = Path.Combine(dir, Trainer.MetricsFile);
+        var path = Path.Combine(dir, StageFiles.Metrics);
         var rows = MetricsLog.Read(path);
         int last = rows.Count == 0 ? -1 : rows[^1].Iteration;
         if (last != summary.Outcome.FinalIteration)
@@ -94,7 +95,7 @@ public sealed class StageRunner(RunHandle run)
     /// <summary>sparsity.json must describe the saved mask; a missing one is written again from the mask.</summary>
     void VerifySparsity(string dir, Mask mask)
     {
-        var path = Path.Combine(dir, SparsityFile);
+        var path = Path.Combine(dir, StageFiles.Sparsity);
         if (!File.Exists(path))
         {
             WriteSparsity(dir, mask.Report(run.PrunableTensors));
@@ -110,7 +111,7 @@ public sealed class StageRunner(RunHandle run)
     /// <summary>Fails loudly when a pruned weight is non-zero in final.tsr.</summary>
     public static void VerifyFinalWeights(string dir, Mask mask)
     {
-        var path = Path.Combine(dir, Trainer.FinalFile);
+        var path = Path.Combine(dir, StageFiles.Final);
         var weights = WeightsIO.LoadWeights(path);
         foreach (var name in mask.Names)
         {

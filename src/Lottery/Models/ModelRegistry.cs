@@ -56,7 +56,7 @@ public static partial class ModelRegistry
         if (ConvPairs.TryGetValue(hparams.Model, out var pairs))
             return new ConvNet(hparams.Model, input, pairs, [256, 256], hparams.Dropout);
         if (hparams.Dropout > 0 && (VggName().IsMatch(hparams.Model) || ResNetName().IsMatch(hparams.Model)))
-            throw new HparamsException($"--dropout applies to the fully-connected layers of lenet and conv nets; {hparams.Model} has none to drop (batch norm instead)");
+            throw new HparamsException($"dropout applies to the fully-connected layers of lenet and conv nets; {hparams.Model} has none to drop (batch norm instead)", "model.dropout");
         if (VggName().Match(hparams.Model) is { Success: true } vgg)
             return new VggNet(hparams.Model, input, int.Parse(vgg.Groups[1].Value), vgg.Groups[2].Success ? int.Parse(vgg.Groups[2].Value) : 64);
         if (ResNetName().Match(hparams.Model) is { Success: true } resnet)

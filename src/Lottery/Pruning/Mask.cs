@@ -36,6 +36,15 @@ public sealed class Mask
 
     public SparsityReport Report(IReadOnlyList<PrunableTensor> tensors) => SparsityReport.Of(this, tensors);
 
+    /// <summary>The same counts per tensor, the survivors placed at random within each tensor (seeded).</summary>
+    public Mask ShuffledWithinTensors(long seed)
+    {
+        var random = new Random(unchecked((int)(seed ^ (seed >> 32))));
+        var shuffled = Clone();
+        foreach (var name in _order) random.Shuffle(shuffled._tensors[name]);
+        return shuffled;
+    }
+
     public bool SameAs(Mask other) =>
         _order.SequenceEqual(other._order) && _order.All(n => _tensors[n].AsSpan().SequenceEqual(other._tensors[n]));
 }

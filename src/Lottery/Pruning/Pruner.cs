@@ -4,18 +4,20 @@ using Lottery.Models;
 namespace Lottery.Pruning;
 
 /// <summary>
-/// Magnitude pruning as the paper does it, layer-wise (a rate per kind of layer, per-layer overrides) or
-/// global (one threshold over all prunable tensors but the excluded ones), plus the random-pruning control.
-/// Counts are exact: each round removes round(rate × remaining) weights from each group; ties in magnitude
-/// break by position (tensor order, then index), so the same weights give the same mask on any machine.
+/// How pruning spreads its rates over the network (the run's pruning strategy and exclusions), separate from how
+/// weights are scored (<see cref="Scores"/>): layer-wise (a rate per kind of layer, per-layer overrides) or global
+/// (one threshold over all prunable tensors but the excluded ones). Every score works with every strategy.
+/// Counts are exact: each round removes round(rate × remaining) weights from each group; ties in score break by
+/// position (tensor order, then index), so the same scores give the same mask on any machine.
 /// </summary>
 public sealed class Pruner
 {
     readonly IReadOnlyList<PrunableTensor> _tensors;
 
     public IReadOnlyList<PruningGroup> Groups { get; }
-    /// <summary>Tensors no group prunes (global pruning's exclusions).</summary>
+    /// <summary>Tensors no group prunes (exclusions, and everything outside an include list).</summary>
     public IReadOnlyList<string> Excluded { get; }
+    public IReadOnlyList<PrunableTensor> Tensors => _tensors;
 
     public Pruner(PruningHparams hparams, IReadOnlyList<PrunableTensor> tensors)
     {
@@ -39,14 +41,17 @@ public sealed class Pruner
         else Groups = [new PruningGroup(names.Where(n => !excluded.Contains(n)).ToList(), hparams.GlobalRate)];
     }
 
-    /// <summary>One round: prunes round(rate × remaining) of the smallest-magnitude surviving weights of each group.</summary>
-    public Mask PruneRound(Mask current, IReadOnlyDictionary<string, float[]> weights)
+    /// <summary>The names of the tensors some group prunes.</summary>
+    public IEnumerable<string> Pruned => Groups.SelectMany(g => g.Tensors);
+
+    /// <summary>One round: prunes round(rate × remaining) of the lowest-scored surviving weights of each group.</summary>
+    public Mask PruneRound(Mask current, Scores scores)
     {
         var next = current.Clone();
         foreach (var group in Groups)
         {
             long remaining = group.Tensors.Sum(current.Remaining);
-            PruneSmallest(next, weights, group.Tensors, group.CountToPrune(remaining));
+            PruneLowest(next, scores, group.Tensors, group.CountToPrune(remaining));
         }
         return next;
     }
@@ -69,19 +74,20 @@ public sealed class Pruner
     }
 
     /// <summary>
-    /// One-shot pruning straight to <paramref name="percentRemaining"/> of all prunable weights. Layer-wise, the
-    /// groups keep the ratios iterative pruning would give them (each keeps (1 − rate)^x of its weights, with the
-    /// same x for all, found by bisection); globally, one group keeps what is needed.
+    /// How many weights each group keeps at <paramref name="percentRemaining"/> of all prunable weights. Layer-wise,
+    /// the groups keep the ratios iterative pruning would give them (each keeps (1 − rate)^x of its weights, with the
+    /// same x for all, found by bisection); globally, the one group keeps what is needed.
     /// </summary>
-    public Mask PruneTo(Mask dense, IReadOnlyDictionary<string, float[]> weights, double percentRemaining)
+    public IReadOnlyList<long> KeptAt(double percentRemaining)
     {
-        if (percentRemaining is <= 0 or > 100) throw new HparamsException($"target percent remaining must be in (0, 100] (got {percentRemaining})");
-        var sizes = Groups.Select(g => g.Tensors.Sum(dense.Size)).ToList();
-        long total = dense.TotalSize;
-        long excluded = Excluded.Sum(dense.Size);
+        if (!(percentRemaining > 0 && percentRemaining <= 100)) throw new HparamsException($"target percent remaining must be in (0, 100] (got {percentRemaining})");
+        var sizes = Groups.Select(g => g.Tensors.Sum(n => _tensors.First(t => t.Name == n).Count)).ToList();
+        long total = _tensors.Sum(t => t.Count);
+        long excluded = Excluded.Sum(n => _tensors.First(t => t.Name == n).Count);
         long target = (long)Math.Round(percentRemaining / 100 * total, MidpointRounding.AwayFromZero);
         long[] Keep(double x) => Groups.Select((g, i) =>
             (long)Math.Round(sizes[i] * Math.Pow(1 - g.Rate, x), MidpointRounding.AwayFromZero)).ToArray();
+        if (Groups.Count == 1) return [Math.Clamp(target - excluded, 0, sizes[0])];
         double lo = 0, hi = 1;
         while (Keep(hi).Sum() + excluded > target && hi < 1e6) hi *= 2;
         for (int iter = 0; iter < 200; iter++)
@@ -89,10 +95,26 @@ public sealed class Pruner
             double mid = (lo + hi) / 2;
             if (Keep(mid).Sum() + excluded > target) lo = mid; else hi = mid;
         }
-        var keep = Keep(hi);
-        var mask = dense.Clone();
+        return Keep(hi);
+    }
+
+    /// <summary>The tensors that <see cref="KeptAt"/> leaves without a single weight (known before any score is computed:
+    /// a layer-wise target that prunes a layer away).</summary>
+    public IReadOnlyList<string> EmptiedAt(double percentRemaining)
+    {
+        var kept = KeptAt(percentRemaining);
+        return Groups.Where((g, i) => kept[i] == 0 && g.Tensors.Count == 1).SelectMany(g => g.Tensors).ToList();
+    }
+
+    /// <summary>Prunes <paramref name="current"/> down to <paramref name="percentRemaining"/> of all prunable weights by
+    /// <paramref name="scores"/> (one-shot pruning, or one round of an iterated score), with <see cref="KeptAt"/>'s counts;
+    /// weights already pruned stay pruned.</summary>
+    public Mask PruneTo(Mask current, Scores scores, double percentRemaining)
+    {
+        var keep = KeptAt(percentRemaining);
+        var mask = current.Clone();
         for (int i = 0; i < Groups.Count; i++)
-            PruneSmallest(mask, weights, Groups[i].Tensors, Groups[i].Tensors.Sum(mask.Remaining) - keep[i]);
+            PruneLowest(mask, scores, Groups[i].Tensors, Groups[i].Tensors.Sum(mask.Remaining) - keep[i]);
         return mask;
     }
 
@@ -113,9 +135,10 @@ public sealed class Pruner
         return mask;
     }
 
-    /// <summary>Prunes the <paramref name="count"/> surviving weights of smallest magnitude among <paramref name="tensors"/>.
-    /// The sort key packs |w|'s bits above the weight's position in the group, so ties break by position.</summary>
-    static void PruneSmallest(Mask mask, IReadOnlyDictionary<string, float[]> weights, IReadOnlyList<string> tensors, long count)
+    /// <summary>Prunes the <paramref name="count"/> surviving weights of lowest score among <paramref name="tensors"/>.
+    /// The sort key packs the score's order-preserving bits above the weight's position in the group, so ties break
+    /// by position.</summary>
+    static void PruneLowest(Mask mask, Scores scores, IReadOnlyList<string> tensors, long count)
     {
         if (count <= 0) return;
         var keys = new List<ulong>();
@@ -124,16 +147,10 @@ public sealed class Pruner
         foreach (var name in tensors)
         {
             var alive = mask[name];
-            var w = weights.TryGetValue(name, out var values) ? values
-                : throw new InvalidDataException($"weights have no tensor '{name}'");
-            if (w.Length != alive.Length) throw new InvalidDataException($"tensor '{name}' has {w.Length} weights, its mask {alive.Length}");
+            var s = scores[name];
+            if (s.Length != alive.Length) throw new InvalidDataException($"tensor '{name}' has {s.Length} scores, its mask {alive.Length}");
             for (int i = 0; i < alive.Length; i++)
-                if (alive[i])
-                {
-                    // For non-negative floats the IEEE bit pattern orders like the value.
-                    uint bits = BitConverter.SingleToUInt32Bits(MathF.Abs(w[i]));
-                    keys.Add(((ulong)bits << 32) | (ulong)(offset + i));
-                }
+                if (alive[i]) keys.Add(((ulong)Scores.SortKey(s[i]) << 32) | (ulong)(offset + i));
             offsets.Add(offset);
             offset += alive.Length;
         }

@@ -1,4 +1,5 @@
-using System.Globalization;
+using Lottery.Branches;
+using Lottery.Pruning.Scoring;
 using Lottery.Lottery;
 using Lottery.Pruning;
 using Lottery.Runs;
@@ -24,11 +25,40 @@ public sealed record ExperimentData(string Run, string Directory, RunManifest Ma
     public string Procedure => Manifest.Kind switch
     {
         "lottery" => Manifest.Rewind is { } k ? $"iterative, rewound to {k}" : "iterative, reset to θ0",
-        "oneshot" => "one-shot",
+        "oneshot" => (Score!.AfterTraining ? "one-shot" : $"one-shot {Score.Name} at initialization") + (Manifest.Rewind is { } k ? $", rewound to {k}" : "") +
+                     (Score.AfterTraining ? "" : Manifest.Hparams.Pruning.Strategy == "global" ? ", global" : ", layer-wise"),
         _ => "dense training",
     };
 
+    /// <summary>The method in a word or two, for legends that compare methods: "IMP", "IMP rewound to 500it", "one-shot
+    /// magnitude", or the score of pruning at initialization ("snip"), with the strategy when it is not the run's preset's.</summary>
+    public string Method => Manifest.Kind switch
+    {
+        "lottery" => Manifest.Rewind is { } k ? $"IMP rewound to {k}" : "IMP",
+        "oneshot" => (Score!.AfterTraining ? "one-shot magnitude" : Score.Name) + (Manifest.Rewind is { } k ? $" at {k}" : ""),
+        _ => "dense",
+    };
+
     public bool InProgress => Running || Unfinished.Count > 0;
+
+    /// <summary>The score that pruned the run's one-shot targets (null for iterative and dense runs).</summary>
+    public PruningScore? Score => Manifest.Kind == "oneshot" ? ScoreRegistry.Of(Manifest.Hparams.Pruning) : null;
+
+    /// <summary>The dense network this experiment's tickets are compared with: runs of the same network, data, training
+    /// and seed share it (the hash of a dense training run of those hyperparameters), whatever their pruning.</summary>
+    public string DenseIdentity => new RunIdentity(RunKind.Train, Manifest.Hparams, Manifest.Seed, null).Hash;
+
+    /// <summary>The run whose dense stages this experiment shows as its own (a run pruned at initialization trains none),
+    /// set by <see cref="Report.Build"/>; null when they are its own.</summary>
+    public string? DenseFrom { get; private set; }
+
+    /// <summary>Shows the dense stages of <paramref name="donor"/> (the same <see cref="DenseIdentity"/>) as this one's.</summary>
+    public ExperimentData WithDenseOf(ExperimentData donor) => this with
+    {
+        Stages = donor.Stages.Where(s => s.Kind == SeriesKind.Dense).Concat(Stages).ToList(),
+        DenseFrom = donor.Run,
+        Label = Label,
+    };
 
     public static ExperimentData Load(string runDirectory)
     {
@@ -38,25 +68,21 @@ public sealed record ExperimentData(string Run, string Directory, RunManifest Ma
         var replicates = layout.Replicates().ToList();
         var stages = new List<StageRecord>();
         var unfinished = new List<string>();
-        var ticket = manifest.Rewind is null ? SeriesKind.Iterative : SeriesKind.Rewinding;
+        var ticket = manifest.Kind == "oneshot" ? SeriesKind.OneShot : manifest.Rewind is null ? SeriesKind.Iterative : SeriesKind.Rewinding;
+        var targetOrder = new Dictionary<(int, double), int>();
         foreach (var r in replicates)
         {
-            foreach (var level in layout.Levels(r))
-            {
-                var kind = level == 0 ? SeriesKind.Dense : ticket;
-                Add(r, $"level {level}", level, kind, layout.Level(r, level));
-                foreach (var control in layout.Controls(r, level))
-                {
-                    var controlKind = control.StartsWith("reinit_", StringComparison.Ordinal) ? SeriesKind.Reinit
-                        : control == "random_pruning" ? SeriesKind.RandomPruning
-                        : control == "continued" ? SeriesKind.Continued
-                        : (SeriesKind?)null;
-                    if (controlKind is SeriesKind k) Add(r, $"level {level}", level, k, layout.Control(r, level, control));
-                }
-            }
             int rank = 0;
-            foreach (var (percent, dir) in layout.Targets(r))
-                Add(r, $"one-shot {percent.ToString("0.###", CultureInfo.InvariantCulture)}%", 1000 + rank++, SeriesKind.OneShot, dir);
+            foreach (var (percent, _) in layout.Targets(r)) targetOrder[(r, percent)] = 1000 + rank++;
+        }
+        foreach (var stage in layout.Walk())
+        {
+            var kind = stage.Branch is { } name
+                ? BranchRegistry.Owner(name) is { } branch ? SeriesKind.Of(branch) : null    // a directory no branch owns is not a stage of ours
+                : stage.Level == 0 ? SeriesKind.Dense : ticket;
+            if (kind is null) continue;
+            int order = stage.Level ?? targetOrder[(stage.Replicate, stage.Target!.Value)];
+            Add(stage.Replicate, stage.Position, order, kind, stage.Directory);
         }
         bool running = replicates.Any(r => RunLock.IsHeld(layout.Replicate(r)));
         return new ExperimentData(Path.GetFileName(runDirectory), runDirectory, manifest, stages, replicates.Count, unfinished, running);
@@ -69,9 +95,9 @@ public sealed record ExperimentData(string Run, string Directory, RunManifest Ma
                 unfinished.Add(Path.GetRelativePath(runDirectory, dir));
                 return;
             }
-            var metrics = MetricsLog.Read(Path.Combine(dir, Trainer.MetricsFile));
+            var metrics = MetricsLog.Read(Path.Combine(dir, StageFiles.Metrics));
             if (metrics.Count == 0 || metrics[^1].Iteration != summary.Outcome.FinalIteration)
-                throw new RunFileException($"{Path.Combine(dir, Trainer.MetricsFile)} is cut (it does not reach the stage's end at iteration " +
+                throw new RunFileException($"{Path.Combine(dir, StageFiles.Metrics)} is cut (it does not reach the stage's end at iteration " +
                     $"{summary.Outcome.FinalIteration}): delete it and re-run the command that made the run to recompute the stage");
             stages.Add(new StageRecord(replicate, position, order, kind, dir, summary, metrics, ReadSparsity(dir)));
         }
@@ -79,7 +105,7 @@ public sealed record ExperimentData(string Run, string Directory, RunManifest Ma
 
     static SparsityReport? ReadSparsity(string dir)
     {
-        var path = Path.Combine(dir, "sparsity.json");
+        var path = Path.Combine(dir, StageFiles.Sparsity);
         if (!File.Exists(path)) return null;
         try { return System.Text.Json.JsonSerializer.Deserialize<SparsityReport>(File.ReadAllText(path), RunManifest.Json); }
         catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or ArgumentException)

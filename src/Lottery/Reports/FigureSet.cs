@@ -5,10 +5,10 @@ namespace Lottery.Reports;
 
 /// <summary>
 /// The paper's figures drawn with ScottPlot: early-stopping iteration and test accuracy against percent of weights
-/// remaining (log axis, decreasing to the right as in the paper; mean with min–max error bars over replicates),
-/// accuracy at the end of training, test accuracy during training at chosen levels, and per-layer density. Each kind
-/// of series has one colour in every figure (<see cref="SeriesKinds.Color"/>); experiments side by side differ by
-/// marker.
+/// remaining (log axis, decreasing to the right as in the paper; mean with min–max error bars over replicates), under
+/// either early-stop criterion, accuracy at the end of training, test accuracy during training at chosen levels,
+/// per-layer density, and, when several experiments share a dense network (methods side by side), the per-layer
+/// density of each method at each density they share. Colours, markers and patterns: <see cref="SeriesStyles"/>.
 /// </summary>
 public static class FigureSet
 {
@@ -18,33 +18,34 @@ public static class FigureSet
     public static readonly IReadOnlyList<double> PaperCurveLevels = [100, 51.3, 21.1, 7.0, 3.6, 1.9];
 
     static readonly MarkerShape[] Markers = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.OpenCircle, MarkerShape.OpenSquare];
-    static readonly LinePattern[] ExperimentPatterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
     static readonly string[] LevelColors = ["#000000", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#d62728", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
 
     public static IReadOnlyList<Figure> Draw(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows, IReadOnlyList<double>? curveLevels = null)
     {
         var figures = new List<Figure>();
-        bool any = rows.Count > 0;
-        if (!any) return figures;
+        if (rows.Count == 0) return figures;
+        var styles = new SeriesStyles(experiments);
         foreach (var c in new[] { EarlyStopCriterion.ValidationLoss, EarlyStopCriterion.ValidationAccuracy })
         {
             string suffix = c == EarlyStopCriterion.ValidationLoss ? "" : "_by_val_acc";
-            figures.Add(AgainstPercent(experiments, rows, $"early_stop_iteration{suffix}",
-                "Early-stopping iteration", "Early-stop iteration (training iterations)",
+            string by = c == EarlyStopCriterion.ValidationLoss ? "early stop at minimum validation loss" : "early stop at maximum validation accuracy";
+            figures.Add(AgainstPercent(experiments, rows, styles, $"early_stop_iteration{suffix}",
+                $"Early-stopping iteration ({by})", "Early-stop iteration (training iterations)",
                 $"Iteration of the early stop ({EarlyStop.Describe(c)}) against percent of weights remaining. {Bars(rows)}",
                 r => r.EarlyStopIteration(c), 1));
-            figures.Add(AgainstPercent(experiments, rows, $"early_stop_test_accuracy{suffix}",
-                "Test accuracy at early stop", "Test accuracy at early stop (%)",
+            figures.Add(AgainstPercent(experiments, rows, styles, $"early_stop_test_accuracy{suffix}",
+                $"Test accuracy at early stop ({by})", "Test accuracy at early stop (%)",
                 $"Test accuracy at the early-stopping iteration ({EarlyStop.Describe(c)}) against percent of weights remaining. {Bars(rows)}",
                 r => r.EarlyStopTestAccuracy(c), 100));
         }
-        figures.Add(EndAccuracy(experiments, rows));
+        figures.Add(EndAccuracy(experiments, rows, styles));
         for (int i = 0; i < experiments.Count; i++)
         {
             var suffix = experiments.Count == 1 ? "" : $"_{i + 1}";
             if (Curves(experiments[i], curveLevels ?? PaperCurveLevels, $"test_accuracy_curves{suffix}") is { } curves) figures.Add(curves);
             if (Layers(experiments[i], $"layer_density{suffix}") is { } layers) figures.Add(layers);
         }
+        figures.AddRange(LayersByMethod(experiments, styles));
         return figures;
     }
 
@@ -78,6 +79,17 @@ public static class FigureSet
         plot.XLabel("Percent of weights remaining (log scale)");
     }
 
+    /// <summary>A y range people can read when the values (and their bars) barely differ: ScottPlot would zoom into a
+    /// range of a few units and label it "1,600 1,600 1,601"; instead the values get ±5% (at least ±1 unit) around them.</summary>
+    static void ReadableY(Plot plot, IReadOnlyCollection<double> values)
+    {
+        var finite = values.Where(double.IsFinite).ToList();
+        if (finite.Count == 0) return;
+        double lo = finite.Min(), hi = finite.Max();
+        double pad = Math.Max(1, Math.Abs((lo + hi) / 2) * 0.05);
+        if (hi - lo < pad) plot.Axes.SetLimitsY((lo + hi) / 2 - pad, (lo + hi) / 2 + pad);
+    }
+
     /// <param name="legendBelow">Long legends (several experiments) go under the plot, short ones to its right:
     /// either way outside the data.</param>
     static Plot NewPlot(string title, string yLabel, bool legendBelow = false)
@@ -90,61 +102,84 @@ public static class FigureSet
         return plot;
     }
 
-    static Figure Save(Plot plot, string stem, string title, string caption)
+    /// <summary>Renders the figure; a legend under the plot gets the height its entries need (22 pixels each beyond four),
+    /// so no entry is cut off.</summary>
+    static Figure Save(Plot plot, string stem, string title, string caption, bool legendBelow = false)
     {
-        var png = plot.GetImageBytes(Width, Height, ImageFormat.Png);
-        var svg = plot.GetSvgXml(Width, Height);
-        return new Figure(stem, title, caption, png, svg);
+        int entries = plot.GetPlottables().Count(p => p.LegendItems.Any(i => !string.IsNullOrEmpty(i.LabelText)));
+        int height = legendBelow ? Height + 22 * Math.Max(0, entries - 4) : Height;
+        var png = plot.GetImageBytes(Width, height, ImageFormat.Png);
+        var svg = plot.GetSvgXml(Width, height);
+        return new Figure(stem, title, caption, png, svg, Width, height);
     }
+
 
     /// <summary>The points of one kind of one experiment, ticket kinds starting from the dense network at 100%.</summary>
     static List<ResultRow> SeriesRows(IReadOnlyList<ResultRow> rows, string experiment, SeriesKind kind)
     {
         var list = rows.Where(r => r.Experiment == experiment && r.Kind == kind).ToList();
-        if (kind.IsTicket() && list.Count > 0 && rows.FirstOrDefault(r => r.Experiment == experiment && r.Kind == SeriesKind.Dense) is { } dense)
+        if (kind.IsTicket && list.Count > 0 && rows.FirstOrDefault(r => r.Experiment == experiment && r.Kind == SeriesKind.Dense) is { } dense)
             list.Insert(0, dense);
         return list.OrderByDescending(r => r.PercentRemaining).ToList();
     }
 
+    /// <summary>The kinds of an experiment drawn as lines (the dense network is drawn on its own).</summary>
     static IEnumerable<SeriesKind> Kinds(IReadOnlyList<ResultRow> rows, string experiment)
     {
         var present = rows.Where(r => r.Experiment == experiment).Select(r => r.Kind).ToHashSet();
-        // A dense-only experiment draws its single point as "dense network".
-        bool tickets = present.Any(k => k.IsTicket());
-        return SeriesKinds.Order.Where(k => present.Contains(k) && (k != SeriesKind.Dense || !tickets));
+        return SeriesKind.Order.Where(k => present.Contains(k) && k != SeriesKind.Dense);
     }
 
-    static Figure AgainstPercent(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows, string stem, string title, string yLabel,
+    /// <summary>The dense rows to draw as their own points: one per distinct dense network (experiments that share one,
+    /// as a method pruned at initialization shares the dense run it is compared with, show it once).</summary>
+    static IEnumerable<(ResultRow Row, string Legend)> DenseRows(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows, SeriesStyles styles)
+    {
+        var seen = new HashSet<string>();
+        var identities = experiments.Select(e => e.DenseIdentity).Distinct().Count();
+        foreach (var e in experiments)
+        {
+            if (rows.FirstOrDefault(r => r.Experiment == e.Label && r.Kind == SeriesKind.Dense) is not { } dense || !seen.Add(e.DenseIdentity)) continue;
+            yield return (dense, (identities > 1 ? $"{styles.Short(e.Label)}: " : "") + $"dense network (n={dense.Stages})");
+        }
+    }
+
+    static Figure AgainstPercent(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows, SeriesStyles styles, string stem, string title, string yLabel,
         string caption, Func<ResultRow, Statistic?> value, double scale)
     {
         var plot = NewPlot(title, yLabel, experiments.Count > 1);
-        for (int e = 0; e < experiments.Count; e++)
-        {
-            var label = experiments[e].Label;
-            foreach (var kind in Kinds(rows, label))
+        var drawn = new List<double>();
+        foreach (var e in experiments)
+            foreach (var kind in Kinds(rows, e.Label))
             {
-                var points = SeriesRows(rows, label, kind).Where(r => value(r) is not null).ToList();
+                var points = SeriesRows(rows, e.Label, kind).Where(r => value(r) is not null).ToList();
                 if (points.Count == 0) continue;
-                var line = MeanWithBars(plot, points, r => value(r)!, scale, C(kind.Color()));
-                line.MarkerShape = Markers[e % Markers.Length];
-                // Experiments of the same kind (with and without warmup, say) share the kind's colour: the line's
-                // pattern and marker tell them apart.
-                line.LinePattern = ExperimentPatterns[e % ExperimentPatterns.Length];
-                int n = points.Max(r => r.Stages);
-                line.LegendText = (experiments.Count > 1 ? $"{label}: " : "") + $"{kind.Name()} (n={n})";
+                var line = MeanWithBars(plot, points, r => value(r)!, scale, C(styles.Color(e.Label, kind)), drawn);
+                line.MarkerShape = SeriesStyles.Marker(kind);
+                line.LinePattern = SeriesStyles.Pattern(kind);
+                line.LegendText = styles.Legend(e.Label, kind, points.Where(r => r.Kind == kind).Max(r => r.Stages));
             }
-        }
+        foreach (var (dense, legend) in DenseRows(experiments, rows, styles))
+            if (value(dense) is { } v)
+            {
+                var point = MeanWithBars(plot, [dense], _ => v, scale, C(SeriesKind.Dense.Color), drawn);
+                point.MarkerShape = SeriesStyles.Marker(SeriesKind.Dense);
+                point.MarkerSize = 10;
+                point.LegendText = legend;
+            }
         PercentAxis(plot, rows.Select(r => r.PercentRemaining));
-        return Save(plot, stem, title, caption);
+        ReadableY(plot, drawn);
+        return Save(plot, stem, title, caption, experiments.Count > 1);
     }
 
     /// <summary>The means of <paramref name="points"/> against log10(percent remaining), joined by a line, with
-    /// bars from each point's minimum to its maximum.</summary>
-    static ScottPlot.Plottables.Scatter MeanWithBars(Plot plot, IReadOnlyList<ResultRow> points, Func<ResultRow, Statistic> value, double scale, Color color)
+    /// bars from each point's minimum to its maximum; every value drawn (bars included) goes into <paramref name="drawn"/>.</summary>
+    static ScottPlot.Plottables.Scatter MeanWithBars(Plot plot, IReadOnlyList<ResultRow> points, Func<ResultRow, Statistic> value, double scale, Color color,
+        List<double> drawn)
     {
         var xs = points.Select(r => Math.Log10(r.PercentRemaining)).ToArray();
         var stats = points.Select(value).ToArray();
         var ys = stats.Select(s => s.Mean * scale).ToArray();
+        drawn.AddRange(stats.SelectMany(s => new[] { s.Min * scale, s.Max * scale }));
         // ScottPlot's ErrorBar takes (xs, ys, x+, x-, y+, y-): above the mean up to the max, below down to the min.
         plot.Add.Plottable(new ScottPlot.Plottables.ErrorBar(xs, ys, null, null,
             stats.Select(s => (s.Max - s.Mean) * scale).ToArray(), stats.Select(s => (s.Mean - s.Min) * scale).ToArray())
@@ -155,42 +190,52 @@ public static class FigureSet
         return line;
     }
 
-    static Figure EndAccuracy(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows)
+    static Figure EndAccuracy(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows, SeriesStyles styles)
     {
         const string title = "Accuracy at the end of training";
         var plot = NewPlot(title, "Accuracy at the last iteration (%)", experiments.Count > 1);
         bool train = false;
-        for (int e = 0; e < experiments.Count; e++)
-        {
-            var label = experiments[e].Label;
-            foreach (var kind in Kinds(rows, label))
+        var drawn = new List<double>();
+        var picks = new (Func<ResultRow, Statistic?> Pick, string Suffix, LinePattern Pattern)[]
+            { (r => r.FinalTestAccuracy, "test", LinePattern.Solid), (r => r.FinalTrainAccuracy, "train", LinePattern.Dashed) };
+        foreach (var e in experiments)
+            foreach (var kind in Kinds(rows, e.Label))
             {
-                var points = SeriesRows(rows, label, kind);
-                var prefix = (experiments.Count > 1 ? $"{label}: " : "") + kind.Name();
-                foreach (var (pick, suffix, pattern) in new (Func<ResultRow, Statistic?>, string, LinePattern)[]
-                         { (r => r.FinalTestAccuracy, "test", LinePattern.Solid), (r => r.FinalTrainAccuracy, "train", LinePattern.Dashed) })
+                var points = SeriesRows(rows, e.Label, kind);
+                foreach (var (pick, suffix, pattern) in picks)
                 {
                     var some = points.Where(r => pick(r) is not null).ToList();
                     if (some.Count == 0) continue;
                     if (suffix == "train") train = true;
-                    var line = MeanWithBars(plot, some, r => pick(r)!, 100, C(kind.Color()));
-                    line.LinePattern = pattern;
-                    line.MarkerShape = suffix == "train" ? MarkerShape.OpenCircle : Markers[e % Markers.Length];
-                    line.LegendText = $"{prefix}, {suffix} (n={some.Max(r => r.Stages)})";
+                    var line = MeanWithBars(plot, some, r => pick(r)!, 100, C(styles.Color(e.Label, kind)), drawn);
+                    line.LinePattern = kind.Branch is null ? pattern : SeriesStyles.Pattern(kind);
+                    line.MarkerShape = suffix == "train" ? MarkerShape.OpenCircle : SeriesStyles.Marker(kind);
+                    var legend = styles.Legend(e.Label, kind, some.Where(r => r.Kind == kind).DefaultIfEmpty(some[0]).Max(r => r.Stages));
+                    line.LegendText = legend.Replace(" (n=", $", {suffix} (n=");
                 }
             }
-        }
+        foreach (var (dense, legend) in DenseRows(experiments, rows, styles))
+            foreach (var (pick, suffix, _) in picks)
+                if (pick(dense) is { } v)
+                {
+                    var point = MeanWithBars(plot, [dense], _ => v, 100, C(SeriesKind.Dense.Color), drawn);
+                    point.MarkerShape = suffix == "train" ? MarkerShape.OpenSquare : MarkerShape.FilledSquare;
+                    point.MarkerSize = 10;
+                    point.LegendText = legend.Replace(" (n=", $", {suffix} (n=");
+                }
         PercentAxis(plot, rows.Select(r => r.PercentRemaining));
+        ReadableY(plot, drawn);
         var caption = "Test accuracy (solid) " + (train ? "and training accuracy (dashed; the final weights measured on the training split, in evaluation mode) " : "") +
                       $"at the last training iteration against percent of weights remaining. {Bars(rows)}";
-        return Save(plot, "end_accuracy", title, caption);
+        return Save(plot, "end_accuracy", title, caption, experiments.Count > 1);
     }
 
     /// <summary>Test accuracy during training at the levels nearest the chosen percents: tickets solid, their
     /// reinitialized copies dashed, in the level's colour; the mean over replicates at each measurement of the test set.</summary>
     static Figure? Curves(ExperimentData experiment, IReadOnlyList<double> wanted, string stem)
     {
-        var tickets = experiment.Stages.Where(s => s.Kind is SeriesKind.Dense or SeriesKind.Iterative or SeriesKind.Rewinding or SeriesKind.OneShot).ToList();
+        var reinit = SeriesKind.Of("reinit");
+        var tickets = experiment.Stages.Where(s => s.Kind == SeriesKind.Dense || s.Kind.IsTicket).ToList();
         if (tickets.Count == 0) return null;
         var byOrder = tickets.GroupBy(s => s.Order).ToDictionary(g => g.Key, g => g.Average(s => s.PercentRemaining));
         var chosen = wanted.Select(w => byOrder.MinBy(kv => Math.Abs(Math.Log(kv.Value) - Math.Log(w))).Key).Distinct().OrderBy(o => o).ToList();
@@ -202,7 +247,7 @@ public static class FigureSet
         foreach (var order in chosen)
         {
             var color = C(LevelColors[colour++ % LevelColors.Length]);
-            foreach (var kind in new[] { SeriesKind.Dense, SeriesKind.Iterative, SeriesKind.Rewinding, SeriesKind.OneShot, SeriesKind.Reinit })
+            foreach (var kind in new[] { SeriesKind.Dense, SeriesKind.Iterative, SeriesKind.Rewinding, SeriesKind.OneShot, reinit })
             {
                 var stages = experiment.Stages.Where(s => s.Order == order && s.Kind == kind).ToList();
                 if (stages.Count == 0) continue;
@@ -212,8 +257,8 @@ public static class FigureSet
                 var line = plot.Add.Scatter(mean.Select(p => (double)p.Iteration).ToArray(), mean.Select(p => p.Accuracy * 100).ToArray(), color);
                 line.LineWidth = 1.6f;
                 line.MarkerSize = 0;
-                line.LinePattern = kind == SeriesKind.Reinit ? LinePattern.Dashed : LinePattern.Solid;
-                line.LegendText = $"{Percent(byOrder[order])}%{(kind == SeriesKind.Reinit ? " reinit" : "")} (n={stages.Count})";
+                line.LinePattern = kind == reinit ? LinePattern.Dashed : LinePattern.Solid;
+                line.LegendText = $"{Percent(byOrder[order])}%{(kind == reinit ? " reinit" : kind == SeriesKind.Dense ? " (dense)" : "")} (n={stages.Count})";
             }
         }
         // The paper's range: from a little below the lowest accuracy after the first twentieth of training to the top.
@@ -239,7 +284,7 @@ public static class FigureSet
     /// <summary>Percent remaining of each prunable layer against the whole network's, over the ticket levels.</summary>
     static Figure? Layers(ExperimentData experiment, string stem)
     {
-        var stages = experiment.Stages.Where(s => (s.Kind.IsTicket() || s.Kind == SeriesKind.Dense) && s.Sparsity is not null).ToList();
+        var stages = experiment.Stages.Where(s => (s.Kind.IsTicket || s.Kind == SeriesKind.Dense) && s.Sparsity is not null).ToList();
         if (stages.Select(s => s.Order).Distinct().Count() < 2) return null;
         var plot = NewPlot("Weights remaining per layer", "Percent of the layer's weights remaining");
         var positions = stages.GroupBy(s => s.Order).OrderBy(g => g.Key).ToList();
@@ -263,5 +308,51 @@ public static class FigureSet
         var caption = $"What pruning does to each layer of {experiment.Label}: the percent of each prunable tensor's weights remaining against the " +
                       $"whole network's ({experiment.Manifest.Hparams.Pruning.Strategy} pruning; mean over replicates).";
         return Save(plot, stem, "Weights remaining per layer", caption);
+    }
+
+    /// <summary>
+    /// Methods side by side: at each density that two or more experiments reach (within 2% of each other), the percent
+    /// of each layer's weights each method keeps, layer by layer. What the sanity checks are about: methods that prune
+    /// at initialization are judged by these per-layer densities alone (shuffling within layers keeps them).
+    /// </summary>
+    static IEnumerable<Figure> LayersByMethod(IReadOnlyList<ExperimentData> experiments, SeriesStyles styles)
+    {
+        if (experiments.Count < 2) yield break;
+        var positions = experiments.SelectMany(e => e.Stages.Where(s => s.Kind.IsTicket && s.Sparsity is not null)
+                .GroupBy(s => s.Order).Select(g => (Experiment: e, Percent: g.Average(s => s.PercentRemaining), Stages: g.ToList())))
+            .ToList();
+        var clusters = new List<List<(ExperimentData Experiment, double Percent, List<StageRecord> Stages)>>();
+        foreach (var p in positions.OrderByDescending(p => p.Percent))
+        {
+            var home = clusters.FirstOrDefault(c => Math.Abs(Math.Log(c[0].Percent / p.Percent)) < 0.02 && c.All(x => x.Experiment != p.Experiment));
+            if (home is null) clusters.Add([p]); else home.Add(p);
+        }
+        foreach (var cluster in clusters.Where(c => c.Count >= 2))
+        {
+            var names = cluster[0].Stages[0].Sparsity!.Layers.Select(l => l.Name).ToList();
+            double percent = cluster.Average(c => c.Percent);
+            var title = $"Weights remaining per layer at {Percent(percent)}%, by method";
+            var plot = NewPlot(title, "Percent of the layer's weights remaining (log scale)", legendBelow: true);
+            foreach (var (experiment, p, stages) in cluster)
+            {
+                var ys = names.Select(n => stages.Average(s => s.Sparsity!.Layers.FirstOrDefault(l => l.Name == n)?.PercentRemaining ?? double.NaN))
+                    .Select(v => Math.Log10(Math.Max(v, 1e-3))).ToArray();
+                var line = plot.Add.Scatter(Enumerable.Range(0, names.Count).Select(i => (double)i).ToArray(), ys, C(styles.Color(experiment.Label, stages[0].Kind)));
+                line.LineWidth = 1.8f;
+                line.MarkerSize = 8;
+                line.LegendText = $"{styles.Short(experiment.Label)} ({Percent(p)}%, n={stages.Count})";
+            }
+            var ticks = new ScottPlot.TickGenerators.NumericManual();
+            for (int i = 0; i < names.Count; i++) ticks.AddMajor(i, names[i].Replace(".weight", ""));
+            plot.Axes.Bottom.TickGenerator = ticks;
+            plot.XLabel("Layer (network order)");
+            var yticks = new ScottPlot.TickGenerators.NumericManual();
+            foreach (var v in new[] { 0.001, 0.01, 0.1, 1, 10, 100 }) yticks.AddMajor(Math.Log10(v), Percent(v));
+            plot.Axes.Left.TickGenerator = yticks;
+            var caption = $"The percent of each prunable layer's weights each method keeps at about {Percent(percent)}% of the network's weights " +
+                          "(mean over replicates; a layer at 0.001% has none left: layer collapse). Shuffling a mask within its layers keeps " +
+                          "exactly these densities, so a method that is not hurt by it has found only these.";
+            yield return Save(plot, $"layer_density_at_{Percent(percent).Replace('.', '_')}", title, caption, legendBelow: true);
+        }
     }
 }

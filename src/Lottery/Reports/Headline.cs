@@ -19,24 +19,30 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
     static string N(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
 
     public static Headline Of(ExperimentData experiment, IReadOnlyList<ResultRow> allRows, EarlyStopCriterion criterion = EarlyStopCriterion.ValidationLoss) =>
-        Of(experiment.Label, PaperReference.For(experiment.Model, experiment.Dataset), allRows, criterion);
+        Of(experiment.Label, PaperReference.For(experiment.Model, experiment.Dataset), allRows, criterion, experiment.DenseFrom);
 
     /// <summary>The summary of the rows of experiment <paramref name="label"/>.</summary>
-    public static Headline Of(string label, IReadOnlyList<string> paper, IReadOnlyList<ResultRow> allRows, EarlyStopCriterion criterion = EarlyStopCriterion.ValidationLoss)
+    /// <param name="denseFrom">The run whose dense network this experiment is compared with, when not its own.</param>
+    public static Headline Of(string label, IReadOnlyList<string> paper, IReadOnlyList<ResultRow> allRows, EarlyStopCriterion criterion = EarlyStopCriterion.ValidationLoss,
+        string? denseFrom = null)
     {
         var rows = allRows.Where(r => r.Experiment == label).ToList();
         var findings = new List<string>();
         var dense = rows.FirstOrDefault(r => r.Kind == SeriesKind.Dense);
         if (dense is null || dense.EarlyStopTestAccuracy(criterion) is not Statistic denseAcc)
         {
-            findings.Add("The dense network has not finished yet: nothing to compare against.");
+            // Only a one-shot run pruned at initialization has targets and no dense stage of its own.
+            findings.Add(dense is null && rows.Any(r => r.Kind == SeriesKind.OneShot)
+                ? "No dense network to compare against: this experiment trains none (it prunes at initialization); report it together with a run of " +
+                  "the same network, data, training and seed that does (its IMP or one-shot magnitude run)."
+                : "The dense network has not finished yet: nothing to compare against.");
             return new Headline(label, findings, paper);
         }
         var denseEs = dense.EarlyStopIteration(criterion);
         static string Range(Statistic s, double scale, string f) => s.Min == s.Max ? "" : $" [{N(s.Min * scale, f)}–{N(s.Max * scale, f)}]";
-        findings.Add($"Dense network ({dense.Stages} replicate{(dense.Stages == 1 ? "" : "s")}): early stop at iteration {N(denseEs.Mean, "0")}{Range(denseEs, 1, "0")}, " +
+        findings.Add($"Dense network ({dense.Stages} replicate{(dense.Stages == 1 ? "" : "s")}{(denseFrom is null ? "" : $", of {denseFrom}: this experiment trains none")}): early stop at iteration {N(denseEs.Mean, "0")}{Range(denseEs, 1, "0")}, " +
             $"test accuracy there {N(denseAcc.Mean * 100, "0.00")}%{Range(denseAcc, 100, "0.00")}, at the end {N(dense.FinalTestAccuracy.Mean * 100, "0.00")}%.");
-        var tickets = rows.Where(r => r.Kind.IsTicket() && r.EarlyStopTestAccuracy(criterion) is not null)
+        var tickets = rows.Where(r => r.Kind.IsTicket && r.EarlyStopTestAccuracy(criterion) is not null)
             .OrderByDescending(r => r.PercentRemaining).ToList();
         if (tickets.Count == 0)
         {
@@ -69,19 +75,23 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
             ? $"Largest accuracy gain at early stop: +{N(gain.Points, "0.00")} points over the dense network, at {P(gain.PercentRemaining)}% remaining."
             : $"No ticket is more accurate than the dense network at early stop (the closest: {N(gain.Points, "0.00")} points, at {P(gain.PercentRemaining)}%).");
 
-        var pairs = rows.Where(r => r.Kind == SeriesKind.Reinit && r.EarlyStopTestAccuracy(criterion) is not null)
-            .Select(re => (Reinit: re, Ticket: tickets.FirstOrDefault(t => t.Position == re.Position)))
-            .Where(p => p.Ticket is not null).OrderByDescending(p => p.Reinit.PercentRemaining).ToList();
-        if (pairs.Count > 0)
+        // Each branch against the tickets it is attached to: the controls (how far a reinitialized copy falls behind) and
+        // the sanity checks (whether shuffling, inverting or reinitializing hurts).
+        foreach (var kind in SeriesKind.Order.Where(k => k.Branch is not null))
         {
+            var pairs = rows.Where(r => r.Kind == kind && r.EarlyStopTestAccuracy(criterion) is not null)
+                .Select(b => (Branch: b, Ticket: tickets.FirstOrDefault(t => t.Position == b.Position)))
+                .Where(p => p.Ticket is not null).OrderByDescending(p => p.Branch.PercentRemaining).ToList();
+            if (pairs.Count == 0) continue;
             var parts = pairs.Select(p =>
             {
-                double gap = (p.Ticket!.EarlyStopTestAccuracy(criterion)!.Mean - p.Reinit.EarlyStopTestAccuracy(criterion)!.Mean) * 100;
-                double slower = p.Reinit.EarlyStopIteration(criterion).Mean / Math.Max(1, p.Ticket.EarlyStopIteration(criterion).Mean);
-                return $"{P(p.Reinit.PercentRemaining)}%: {(gap >= 0 ? N(gap, "0.00") + " points below" : N(-gap, "0.00") + " points above")}, " +
+                double gap = (p.Ticket!.EarlyStopTestAccuracy(criterion)!.Mean - p.Branch.EarlyStopTestAccuracy(criterion)!.Mean) * 100;
+                double slower = p.Branch.EarlyStopIteration(criterion).Mean / Math.Max(1, p.Ticket.EarlyStopIteration(criterion).Mean);
+                return $"{P(p.Branch.PercentRemaining)}%: {(gap >= 0 ? N(gap, "0.00") + " points below" : N(-gap, "0.00") + " points above")}, " +
                        $"early stop {N(slower, "0.00")}× {(slower >= 1 ? "later" : "sooner")}";
             });
-            findings.Add($"Randomly reinitialized copies against their tickets (test accuracy at early stop; early-stop iteration): {string.Join("; ", parts)}.");
+            var what = kind.Key == "reinit" ? "Randomly reinitialized copies" : $"{char.ToUpperInvariant(kind.Name[0])}{kind.Name[1..]} ({kind.Key})";
+            findings.Add($"{what} against their tickets (test accuracy at early stop; early-stop iteration): {string.Join("; ", parts)}.");
         }
         return new Headline(label, findings, paper) { MatchesDownTo = downTo, LargestSpeedUp = speed, LargestGain = gain };
 

@@ -39,6 +39,12 @@ public static class ReportPage
                       (e.Unfinished.Count > 0 ? $"; not finished: {E(string.Join(", ", e.Unfinished))}" : "") + ".</p>\n");
 
         sb.Append("<h2>Summary</h2>\n");
+        if (report.Comparison is { } comparison)
+        {
+            sb.Append($"<h3>Methods side by side</h3>\n<p>Early stop = {E(EarlyStop.Describe(report.Criterion))}.</p>\n<ul>\n");
+            foreach (var f in comparison.Findings) sb.Append($"<li>{E(f)}</li>\n");
+            sb.Append("</ul>\n");
+        }
         foreach (var h in report.Headlines)
         {
             sb.Append($"<h3>{E(h.Experiment)}</h3>\n<p>Early stop = {E(EarlyStop.Describe(report.Criterion))}.</p>\n<ul>\n");
@@ -53,16 +59,21 @@ public static class ReportPage
         }
 
         sb.Append("<h2>Figures</h2>\n<p>");
-        foreach (var kind in SeriesKinds.Order.Where(k => report.Rows.Any(r => r.Kind == k)))
-            sb.Append($"<span class=\"swatch\" style=\"background:{kind.Color()}\"></span>{E(kind.Name())} &nbsp; ");
+        var styles = new SeriesStyles(report.Experiments);
+        if (styles.ByExperiment)
+            foreach (var e in report.Experiments)
+                sb.Append($"<span class=\"swatch\" style=\"background:{styles.Color(e.Label, SeriesKind.Iterative)}\"></span>{E(styles.Short(e.Label))} &nbsp; ");
+        else
+            foreach (var kind in SeriesKind.Order.Where(k => report.Rows.Any(r => r.Kind == k)))
+                sb.Append($"<span class=\"swatch\" style=\"background:{kind.Color}\"></span>{E(kind.Name)} &nbsp; ");
         sb.Append("</p>\n");
         foreach (var f in report.Figures)
-            sb.Append($"<figure id=\"{f.Stem}\"><img class=\"figure\" alt=\"{E(f.Title)}\" width=\"{FigureSet.Width}\" height=\"{FigureSet.Height}\" ")
+            sb.Append($"<figure id=\"{f.Stem}\"><img class=\"figure\" alt=\"{E(f.Title)}\" width=\"{f.Width}\" height=\"{f.Height}\" ")
               .Append($"src=\"data:image/png;base64,{Convert.ToBase64String(f.Png)}\">\n")
               .Append($"<figcaption><b>{E(f.Title)}.</b> {E(f.Caption)} (Files: figures/{f.Stem}.png, figures/{f.Stem}.svg.)</figcaption></figure>\n");
 
         sb.Append("<h2>Table</h2>\n<p>Accuracies in %; mean [min–max] over the n stages at each point. Also as table.md, table.csv and table.json.</p>\n");
-        AppendTable(sb, report.Rows);
+        AppendTable(sb, report.Rows, styles);
 
         sb.Append("<h2>Runs and hyperparameters</h2>\n");
         foreach (var e in report.Experiments)
@@ -81,7 +92,7 @@ public static class ReportPage
         return sb.ToString();
     }
 
-    static void AppendTable(StringBuilder sb, IReadOnlyList<ResultRow> rows)
+    static void AppendTable(StringBuilder sb, IReadOnlyList<ResultRow> rows, SeriesStyles styles)
     {
         bool several = rows.Select(r => r.Experiment).Distinct().Count() > 1;
         bool train = rows.Any(r => r.FinalTrainAccuracy is not null);
@@ -97,7 +108,7 @@ public static class ReportPage
             sb.Append("<tr>");
             if (several) sb.Append($"<td class=\"l\">{E(r.Experiment)}</td>");
             sb.Append($"<td>{r.PercentRemaining.ToString("0.0", CultureInfo.InvariantCulture)}</td><td class=\"l\">{E(r.Position)}</td>")
-              .Append($"<td class=\"l\"><span class=\"swatch\" style=\"background:{r.Kind.Color()}\"></span>{E(r.Kind.Name())}")
+              .Append($"<td class=\"l\"><span class=\"swatch\" style=\"background:{styles.Color(r.Experiment, r.Kind)}\"></span>{E(r.Kind.Name)}")
               .Append(r.DivergedAt.Count > 0 ? $" ({r.DivergedAt.Count} diverged)" : "").Append("</td>")
               .Append($"<td>{r.Stages}</td><td>{C(r.EarlyStopIterationByLoss, 1, "0")}</td><td>{C(r.EarlyStopIterationByAccuracy, 1, "0")}</td>")
               .Append($"<td>{C(r.EarlyStopTestAccuracyByLoss, 100, "0.00")}</td><td>{C(r.EarlyStopTestAccuracyByAccuracy, 100, "0.00")}</td>")

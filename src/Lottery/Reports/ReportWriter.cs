@@ -41,7 +41,7 @@ public static class ReportWriter
         ["experiments"] = new JsonArray(report.Experiments.Select(e => (JsonNode)new JsonObject
         {
             ["label"] = e.Label, ["run"] = e.Run, ["directory"] = e.Directory, ["model"] = e.Model, ["dataset"] = e.Dataset,
-            ["procedure"] = e.Procedure, ["replicates"] = e.Replicates, ["finished_stages"] = e.Stages.Count,
+            ["procedure"] = e.Procedure, ["score"] = e.Score?.Name, ["dense_from"] = e.DenseFrom, ["replicates"] = e.Replicates, ["finished_stages"] = e.Stages.Count,
             ["unfinished"] = new JsonArray(e.Unfinished.Select(u => (JsonNode)u).ToArray()), ["running"] = e.Running,
         }).ToArray()),
         ["rows"] = ResultTable.Json(report.Rows),
@@ -54,6 +54,7 @@ public static class ReportWriter
             ["findings"] = new JsonArray(h.Findings.Select(f => (JsonNode)f).ToArray()),
             ["paper"] = new JsonArray(h.Paper.Select(f => (JsonNode)f).ToArray()),
         }).ToArray()),
+        ["comparison"] = report.Comparison is null ? null : new JsonArray(report.Comparison.Findings.Select(f => (JsonNode)f).ToArray()),
     };
 
     public static string SummaryMarkdown(Report report)
@@ -62,6 +63,12 @@ public static class ReportWriter
         foreach (var e in report.Experiments.Where(e => e.InProgress))
             sb.Append($"> **{e.Run} is {(e.Running ? "still running" : "unfinished")}**: {e.Stages.Count} finished stage{(e.Stages.Count == 1 ? "" : "s")} shown" +
                       (e.Unfinished.Count > 0 ? $"; not finished: {string.Join(", ", e.Unfinished)}" : "") + ".\n\n");
+        if (report.Comparison is { } comparison)
+        {
+            sb.Append($"### Methods side by side\n\nEarly stop = {EarlyStop.Describe(report.Criterion)}.\n\n");
+            foreach (var f in comparison.Findings) sb.Append($"- {f}\n");
+            sb.Append('\n');
+        }
         foreach (var h in report.Headlines)
         {
             sb.Append($"### {h.Experiment}\n\nEarly stop = {EarlyStop.Describe(report.Criterion)}.\n\n");

@@ -21,7 +21,7 @@ public static class ResultTable
     public static IReadOnlyList<ResultRow> Build(IEnumerable<ExperimentData> experiments) =>
         experiments.SelectMany(e => e.Stages
             .GroupBy(s => (s.Kind, s.Position, s.Order))
-            .OrderBy(g => g.Key.Order).ThenBy(g => SeriesKinds.Order.ToList().IndexOf(g.Key.Kind))
+            .OrderBy(g => g.Key.Order).ThenBy(g => SeriesKind.Order.ToList().IndexOf(g.Key.Kind))
             .Select(g => Row(e.Label, g.Key.Kind, g.Key.Position, g.Key.Order, g.ToList()))).ToList();
 
     static ResultRow Row(string experiment, SeriesKind kind, string position, int order, List<StageRecord> s)
@@ -61,7 +61,7 @@ public static class ResultTable
         {
             var cells = new List<string>();
             if (several) cells.Add(r.Experiment);
-            cells.AddRange([Num(r.PercentRemaining, "0.0"), r.Position, r.Kind.Name() + Diverged(r), $"{r.Stages}",
+            cells.AddRange([Num(r.PercentRemaining, "0.0"), r.Position, r.Kind.Name + Diverged(r), $"{r.Stages}",
                 Cell(r.EarlyStopIterationByLoss, 1, "0"), Cell(r.EarlyStopIterationByAccuracy, 1, "0"),
                 Cell(r.EarlyStopTestAccuracyByLoss, 100, "0.00"), Cell(r.EarlyStopTestAccuracyByAccuracy, 100, "0.00"),
                 Cell(r.FinalTestAccuracy, 100, "0.00")]);
@@ -88,7 +88,7 @@ public static class ResultTable
         static string Triple(Statistic? s) => s is null ? ",," : $"{Num(s.Mean, "R")},{Num(s.Min, "R")},{Num(s.Max, "R")}";
         var sb = new StringBuilder(CsvHeader).Append('\n');
         foreach (var r in rows)
-            sb.Append(Quote(r.Experiment)).Append(',').Append(r.Kind.Key()).Append(',').Append(Quote(r.Position)).Append(',')
+            sb.Append(Quote(r.Experiment)).Append(',').Append(r.Kind.Key).Append(',').Append(Quote(r.Position)).Append(',')
               .Append(Num(r.PercentRemaining, "R")).Append(',').Append(r.Stages).Append(',')
               .AppendJoin(",", new[] { r.EarlyStopIterationByLoss, r.EarlyStopIterationByAccuracy, r.EarlyStopTestAccuracyByLoss,
                   r.EarlyStopTestAccuracyByAccuracy, r.FinalTestAccuracy, r.FinalTrainAccuracy }.Select(Triple))
@@ -102,7 +102,7 @@ public static class ResultTable
         return new JsonArray(rows.Select(r => (JsonNode)new JsonObject
         {
             ["experiment"] = r.Experiment,
-            ["kind"] = r.Kind.Key(),
+            ["kind"] = r.Kind.Key,
             ["stage"] = r.Position,
             ["percent_remaining"] = r.PercentRemaining,
             ["stages"] = r.Stages,

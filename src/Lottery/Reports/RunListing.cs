@@ -10,9 +10,10 @@ namespace Lottery.Reports;
 public sealed record RunListing(string Run, string Kind, string Model, string Dataset, int Replicates, int? HighestLevel,
     int TargetsDone, double? SmallestPercentRemaining, int Diverged, string State)
 {
-    /// <summary>What is done, in words: "levels 0–3", "dense + 2 targets", "dense", "nothing".</summary>
-    public string Done => HighestLevel is not int h ? "nothing"
-        : Kind == "oneshot" ? $"dense + {TargetsDone} target{(TargetsDone == 1 ? "" : "s")}"
+    /// <summary>What is done, in words: "levels 0–3", "dense + 2 targets", "2 targets" (pruned at initialization), "dense", "nothing".</summary>
+    public string Done => Kind == "oneshot" && TargetsDone > 0
+        ? (HighestLevel is null ? "" : "dense + ") + $"{TargetsDone} target{(TargetsDone == 1 ? "" : "s")}"
+        : HighestLevel is not int h ? "nothing"
         : Kind == "train" || h == 0 ? "dense"
         : $"levels 0–{h}";
 

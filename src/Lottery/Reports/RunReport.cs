@@ -1,43 +1,44 @@
+using Lottery.Branches;
 using Lottery.Lottery;
+using Lottery.Pruning.Scoring;
 using Lottery.Runs;
 
 namespace Lottery.Reports;
 
 /// <summary>
 /// The table `lottery show` prints: one row per level (or one-shot target) with percent of weights remaining,
-/// and for the ticket and each control the early-stopping iteration, test accuracy there, and at the end.
+/// and for the ticket and each branch the early-stopping iteration, test accuracy there, and at the end.
 /// </summary>
+/// <param name="Score">The score of a one-shot run (magnitude, snip, …); null for other runs.</param>
 public sealed record RunReport(string Run, string Kind, string Model, string Dataset, int Replicates,
-    IReadOnlyList<RunReport.Row> Rows, IReadOnlyList<string> Series)
+    IReadOnlyList<RunReport.Row> Rows, IReadOnlyList<string> Series, string? Score = null)
 {
     /// <param name="DivergedAt">The divergence iteration of each diverged stage among the <paramref name="Count"/>.</param>
+    /// <param name="EmptyLayers">Layers some stage's mask left without a weight (layer collapse).</param>
     public sealed record Cell(Statistic EarlyStopIteration, Statistic EarlyStopTestAccuracy, Statistic FinalTestAccuracy,
-        int Count, IReadOnlyList<int> DivergedAt);
+        int Count, IReadOnlyList<int> DivergedAt, IReadOnlyList<string> EmptyLayers);
 
-    /// <summary>Series: "ticket", "reinit", "random_pruning", "continued"; only those with data appear.</summary>
+    /// <summary>Series: "ticket", then the branches' names in the registry's order; only those with data appear.</summary>
     public sealed record Row(string Label, double PercentRemaining, IReadOnlyDictionary<string, Cell> Cells);
 
-    public static readonly IReadOnlyList<string> SeriesOrder = ["ticket", "reinit", "random_pruning", "continued"];
+    public const string Ticket = "ticket";
+
+    public static IReadOnlyList<string> SeriesOrder { get; } = [Ticket, .. BranchRegistry.All.Select(b => b.Name)];
 
     public static RunReport Build(string runDirectory)
     {
         var manifest = RunManifest.LoadVerified(runDirectory);
         var layout = new RunLayout(runDirectory);
-        var replicates = layout.Replicates().ToList();
         var stages = new List<(string Label, int Order, string Series, StageSummary Summary)>();
-        foreach (var r in replicates)
+        var walk = layout.Walk().ToList();
+        // Targets after the levels, largest first, whatever order they were made in.
+        var targetRank = walk.Where(s => s.Target is not null).Select(s => s.Target!.Value).Distinct().OrderByDescending(p => p)
+            .Select((p, i) => (p, i)).ToDictionary(x => x.p, x => 1000 + x.i);
+        foreach (var stage in walk)
         {
-            foreach (var level in layout.Levels(r))
-            {
-                var label = $"level {level}";
-                if (StageSummary.TryLoad(layout.Level(r, level)) is { } s) stages.Add((label, level, "ticket", s));
-                foreach (var control in layout.Controls(r, level))
-                    if (StageSummary.TryLoad(layout.Control(r, level, control)) is { } c)
-                        stages.Add((label, level, control.StartsWith("reinit_") ? "reinit" : control, c));
-            }
-            int t = 1000;
-            foreach (var (percent, dir) in layout.Targets(r))
-                if (StageSummary.TryLoad(dir) is { } s) stages.Add(($"one-shot {percent}%", t++, "ticket", s));
+            var name = stage.Branch is null ? Ticket : BranchRegistry.Owner(stage.Branch)?.Name;
+            if (name is null || StageSummary.TryLoad(stage.Directory) is not { } summary) continue;
+            stages.Add((stage.Position, stage.Level ?? targetRank[stage.Target!.Value], name, summary));
         }
         var series = SeriesOrder.Where(o => stages.Any(s => s.Series == o)).ToList();
         var rows = stages.GroupBy(s => (s.Label, s.Order)).OrderBy(g => g.Key.Order).Select(g =>
@@ -52,12 +53,14 @@ public sealed record RunReport(string Run, string Kind, string Model, string Dat
                     Statistic.Of(items.Select(i => i.Outcome.EarlyStopTestAccuracy))!,
                     Statistic.Of(items.Select(i => i.Outcome.FinalTestAccuracy))!,
                     items.Count,
-                    items.Select(i => i.Outcome.DivergedAt).OfType<int>().ToList());
+                    items.Select(i => i.Outcome.DivergedAt).OfType<int>().ToList(),
+                    items.SelectMany(i => i.EmptyLayers ?? []).Distinct().ToList());
             }
-            var ticket = g.FirstOrDefault(s => s.Series == "ticket").Summary ?? g.First().Summary;
+            var ticket = g.FirstOrDefault(s => s.Series == Ticket).Summary ?? g.First().Summary;
             return new Row(g.Key.Label, ticket.PercentRemaining, cells);
         }).ToList();
         return new RunReport(Path.GetFileName(runDirectory.TrimEnd('/')), manifest.Kind, manifest.Hparams.Model.Model,
-            manifest.Hparams.Dataset.Dataset, replicates.Count, rows, series);
+            manifest.Hparams.Dataset.Dataset, layout.Replicates().Count(), rows, series,
+            manifest.Kind == "oneshot" ? ScoreRegistry.Of(manifest.Hparams.Pruning).Name : null);
     }
 }

@@ -1,48 +1,34 @@
+using Lottery.Branches;
+
 namespace Lottery.Reports;
 
-/// <summary>What a stage is, for grouping and drawing: the same kind has the same colour in every figure.</summary>
-public enum SeriesKind { Dense, Iterative, Rewinding, OneShot, Reinit, RandomPruning, Continued }
-
-public static class SeriesKinds
+/// <summary>What a stage is, for grouping and drawing: the dense network, a trunk's tickets (iterative, rewound,
+/// one-shot), or a branch of the registry (<see cref="BranchRegistry"/>), under the branch's own name.</summary>
+/// <param name="Key">The name used in CSV and JSON: dense, iterative, rewinding, oneshot, or the branch's name.</param>
+/// <param name="Name">What legends and tables say.</param>
+/// <param name="Color">Its colour where a figure tells series of one experiment apart (hex, the Tableau-10 palette).</param>
+/// <param name="IsTicket">A pruned trunk stage (the tickets a branch is compared with).</param>
+public sealed record SeriesKind(string Key, string Name, string Color, bool IsTicket, Branch? Branch = null)
 {
-    /// <summary>Order of legends and tables: tickets first, then the controls as the paper lists them.</summary>
-    public static readonly IReadOnlyList<SeriesKind> Order =
-        [SeriesKind.Dense, SeriesKind.Iterative, SeriesKind.Rewinding, SeriesKind.OneShot, SeriesKind.Reinit, SeriesKind.RandomPruning, SeriesKind.Continued];
+    public static readonly SeriesKind Dense = new("dense", "dense network", "#000000", false);
+    public static readonly SeriesKind Iterative = new("iterative", "winning ticket (iterative)", "#1f77b4", true);
+    public static readonly SeriesKind Rewinding = new("rewinding", "winning ticket (iterative, rewound)", "#9467bd", true);
+    public static readonly SeriesKind OneShot = new("oneshot", "one-shot", "#2ca02c", true);
 
-    public static string Name(this SeriesKind kind) => kind switch
-    {
-        SeriesKind.Dense => "dense network",
-        SeriesKind.Iterative => "winning ticket (iterative)",
-        SeriesKind.Rewinding => "winning ticket (iterative, rewound)",
-        SeriesKind.OneShot => "one-shot",
-        SeriesKind.Reinit => "random reinitialization",
-        SeriesKind.RandomPruning => "random pruning",
-        _ => "continued training",
-    };
+    static readonly Dictionary<Branch, SeriesKind> Branches = BranchRegistry.All.ToDictionary(b => b, b => new SeriesKind(b.Name, b.Label, b.Color, false, b));
 
-    /// <summary>The name used in CSV and JSON.</summary>
-    public static string Key(this SeriesKind kind) => kind switch
-    {
-        SeriesKind.Dense => "dense",
-        SeriesKind.Iterative => "iterative",
-        SeriesKind.Rewinding => "rewinding",
-        SeriesKind.OneShot => "oneshot",
-        SeriesKind.Reinit => "reinit",
-        SeriesKind.RandomPruning => "random_pruning",
-        _ => "continued",
-    };
+    /// <summary>The kind of a branch's stages.</summary>
+    public static SeriesKind Of(Branch branch) => Branches[branch];
 
-    /// <summary>Colours (hex) from the Tableau-10 palette, one per kind, the same in every figure and report.</summary>
-    public static string Color(this SeriesKind kind) => kind switch
-    {
-        SeriesKind.Dense => "#000000",
-        SeriesKind.Iterative => "#1f77b4",
-        SeriesKind.Rewinding => "#9467bd",
-        SeriesKind.OneShot => "#2ca02c",
-        SeriesKind.Reinit => "#d62728",
-        SeriesKind.RandomPruning => "#7f7f7f",
-        _ => "#8c564b",
-    };
+    /// <summary>The kind of a branch's stages, by the branch's name.</summary>
+    public static SeriesKind Of(string branch) => Of(BranchRegistry.Get(branch));
 
-    public static bool IsTicket(this SeriesKind kind) => kind is SeriesKind.Iterative or SeriesKind.Rewinding or SeriesKind.OneShot;
+    /// <summary>Order of legends and tables: the dense network, the tickets, then the branches in the registry's order.</summary>
+    public static IReadOnlyList<SeriesKind> Order { get; } = [Dense, Iterative, Rewinding, OneShot, .. BranchRegistry.All.Select(b => Branches[b])];
+
+    /// <summary>A sanity check of pruning at initialization (drawn dashed beside its method).</summary>
+    public bool IsSanityCheck => Branch?.SanityCheck == true;
+
+    public bool Equals(SeriesKind? other) => other is not null && other.Key == Key;
+    public override int GetHashCode() => Key.GetHashCode(StringComparison.Ordinal);
 }

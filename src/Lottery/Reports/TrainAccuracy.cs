@@ -65,7 +65,7 @@ public sealed class TrainAccuracy(Func<RunManifest, SplitData> loadData) : IDisp
             _data[experiment.Directory] = data = loadData(experiment.Manifest);
         using var model = ModelRegistry.Create(experiment.Manifest.Hparams.Model, data.Shape);
         using var arena = new ParameterArena(model);
-        arena.Load(WeightsIO.LoadWeights(Path.Combine(stage.Directory, Trainer.FinalFile)));
+        arena.Load(WeightsIO.LoadWeights(Path.Combine(stage.Directory, StageFiles.Final)));
         var (loss, accuracy) = Evaluator.Evaluate(model, data.Train);
         return new Measured(accuracy, loss, data.Train.Count, stage.Summary.Outcome.FinalIteration);
     }

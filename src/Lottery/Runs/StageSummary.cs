@@ -4,6 +4,7 @@ using Lottery.Training;
 namespace Lottery.Runs;
 
 /// <summary>summary.json of a finished stage: written last, so its presence means the stage is done.</summary>
+/// <param name="EmptyLayers">Prunable tensors the stage's mask leaves without a weight (layer collapse); null when none.</param>
 public sealed record StageSummary(
     string Stage,
     double PercentRemaining,
@@ -13,9 +14,10 @@ public sealed record StageSummary(
     int IterationsRun,
     double Seconds,
     double MillisecondsPerIteration,
-    DateTimeOffset Finished)
+    DateTimeOffset Finished,
+    IReadOnlyList<string>? EmptyLayers = null)
 {
-    public const string FileName = "summary.json";
+    public const string FileName = StageFiles.Summary;
 
     public void Save(string directory) =>
         AtomicFile.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(this, RunManifest.Json) + "\n");

@@ -58,11 +58,11 @@ public sealed record TicketExport(string Directory, string SafeTensors, string S
         var tensors = manifest.Tensors
             ?? throw new RunFileException($"{Path.Combine(runDirectory, "manifest.json")} does not record the network's tensor shapes (a run made before " +
                 "tickets could be exported): run any command on it again (e.g. `lottery find` with its flags) to record them, then export");
-        var mask = WeightsIO.LoadMask(Path.Combine(stage, "mask.tsr"));
-        var start = WeightsIO.LoadWeights(Path.Combine(stage, "start.tsr"));
-        var trained = WeightsIO.LoadWeights(Path.Combine(stage, Trainer.FinalFile));
+        var mask = WeightsIO.LoadMask(Path.Combine(stage, StageFiles.Mask));
+        var start = WeightsIO.LoadWeights(Path.Combine(stage, StageFiles.Start));
+        var trained = WeightsIO.LoadWeights(Path.Combine(stage, StageFiles.Final));
         foreach (var t in tensors)
-            foreach (var (state, file) in new[] { (start, "start.tsr"), (trained, Trainer.FinalFile) })
+            foreach (var (state, file) in new[] { (start, "start.tsr"), (trained, StageFiles.Final) })
                 if (!state.TryGetValue(t.Name, out var values) || values.LongLength != t.Shape.Aggregate(1L, (a, b) => a * b))
                     throw new RunFileException($"{Path.Combine(stage, file)} does not hold tensor {t.Name} of shape [{string.Join(", ", t.Shape)}]: delete {stage} and re-run the stage");
 

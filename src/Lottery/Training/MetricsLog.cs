@@ -25,7 +25,7 @@ public sealed class MetricsLog : IDisposable
         var keep = keepThrough is int k && File.Exists(path) ? Read(path).Where(r => r.Iteration <= k).ToList() : [];
         if (keepThrough is int through && (keep.Count == 0 || keep[^1].Iteration != through))
             throw new RunFileException($"{path} does not reach the checkpoint at iteration {through} (cut or edited): " +
-                $"delete {Path.Combine(Path.GetDirectoryName(path)!, Trainer.CheckpointFile)} and re-run the command (the stage restarts)");
+                $"delete {Path.Combine(Path.GetDirectoryName(path)!, StageFiles.Checkpoint)} and re-run the command (the stage restarts)");
         AtomicFile.WriteAllText(path, string.Concat(new[] { Header + "\n" }.Concat(keep.Select(Format))));
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         return new MetricsLog(new StreamWriter(stream) { AutoFlush = false }, keep);

@@ -51,10 +51,6 @@ public sealed class TrainingInterruptedException(int iteration) : Exception($"in
 /// </summary>
 public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan plan, ITrainingObserver? observer = null)
 {
-    public const string MetricsFile = "metrics.csv";
-    public const string CheckpointFile = "checkpoint.tsr";
-    public const string FinalFile = "final.tsr";
-    public const string CaptureFile = "capture.tsr";
 
     readonly ITrainingObserver _observer = observer ?? NullObserver.Instance;
 
@@ -85,8 +81,8 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         long checkpointEvery = Math.Max(evalEvery, ((long)spec.CheckpointEvery + evalEvery - 1) / evalEvery * evalEvery);
         Directory.CreateDirectory(spec.Directory);
         var optimizer = plan.CreateOptimizer(arena);
-        var checkpointPath = Path.Combine(spec.Directory, CheckpointFile);
-        var metricsPath = Path.Combine(spec.Directory, MetricsFile);
+        var checkpointPath = Path.Combine(spec.Directory, StageFiles.Checkpoint);
+        var metricsPath = Path.Combine(spec.Directory, StageFiles.Metrics);
 
         int iteration = spec.StartIteration;
         bool resumed = false;
@@ -166,7 +162,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
                 iteration++;
                 _observer.OnIteration(iteration);
 
-                if (spec.CaptureIteration == iteration) SaveWeights(Path.Combine(spec.Directory, CaptureFile), iteration);
+                if (spec.CaptureIteration == iteration) SaveWeights(Path.Combine(spec.Directory, StageFiles.Capture), iteration);
                 if (iteration % evalEvery == 0 || iteration == end)
                 {
                     var row = Measure(metrics, iteration, lossSum.item<double>() / lossCount, end);
@@ -194,7 +190,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
             order?.Dispose();
             lossSum.Dispose();
         }
-        SaveWeights(Path.Combine(spec.Directory, FinalFile), iteration);
+        SaveWeights(Path.Combine(spec.Directory, StageFiles.Final), iteration);
         File.Delete(checkpointPath);
         _observer.OnEnd(spec.Name);
         var rows = MetricsLog.Read(metricsPath);

@@ -28,11 +28,11 @@ public sealed record TrainingPlan(
         if (total < 1) throw new HparamsException($"training length '{hparams.Iterations}' is zero iterations: give at least 1it");
         int warmup = hparams.Warmup is null ? 0 : Iterations(hparams.Warmup, "warmup");
         if (warmup > total)
-            throw new HparamsException($"warmup '{hparams.Warmup}' ({warmup} iterations) is longer than training ({total} iterations): shorten --warmup or lengthen --iterations");
+            throw new HparamsException($"warmup '{hparams.Warmup}' ({warmup} iterations) is longer than training ({total} iterations): shorten the warmup or lengthen training", "training.warmup");
         var milestones = hparams.MilestoneList.Select(m => Iterations(m, "milestone")).ToList();
         foreach (var (m, it) in hparams.MilestoneList.Zip(milestones))
             if (it < 1 || it >= total)
-                throw new HparamsException($"milestone '{m}' ({it} iterations) is not inside training (1..{total - 1}): it would never apply; drop it or lengthen --iterations");
+                throw new HparamsException($"milestone '{m}' ({it} iterations) is not inside training (1..{total - 1}): it would never apply; drop it or lengthen training", "training.milestones");
         return new TrainingPlan(hparams, batchSize, trainCount, perEpoch, total,
             new LearningRateSchedule(hparams.Lr, warmup, milestones, hparams.Gamma));
     }

@@ -66,7 +66,7 @@ public class ExperimentApiTests
             var reinit = experiment.Reinit();
             Assert.Equal(2, reinit.Count);
             runDir = experiment.RunDirectory(RunKind.Lottery);
-            Assert.True(File.Exists(Path.Combine(runDir, "replicate_1", "level_2", "controls", "reinit_1", "summary.json")));
+            Assert.True(File.Exists(Path.Combine(runDir, "replicate_1", "level_2", "branches", "reinit_1", "summary.json")));
 
             var export = experiment.Export(replicate: 1, level: 2, Path.Combine(runs.Path, "ticket"));
             var json = JsonNode.Parse(File.ReadAllText(export.Description))!;
@@ -216,7 +216,7 @@ public class ExperimentApiTests
         var line = Assert.Single(reinit.StderrLines);
         Assert.Contains("built in code", line);
         Assert.Contains("library API", line);
-        Assert.False(Directory.Exists(Path.Combine(runDir, "replicate_1", "level_1", "controls")));
+        Assert.False(Directory.Exists(Path.Combine(runDir, "replicate_1", "level_1", "branches")));
 
         var show = Cli.CliRunner.Run(runs.Path, ["show", name]);
         Assert.Equal(0, show.ExitCode);

@@ -27,6 +27,7 @@ public class BadInputCorpusTests
     static string[] A(params string[] args) => args;
     static string[] T(params string[] args) => With("train", args);
     static string[] F(params string[] args) => With("find", args);
+    static string[] O(params string[] args) => With("oneshot", ["--targets", "50", .. args]);
 
     /// <summary>The command with the quick defaults, minus those the case gives itself.</summary>
     static string[] With(string command, string[] args)
@@ -90,7 +91,7 @@ public class BadInputCorpusTests
         new(1, "unknown dataset 'imagenet'", T("--dataset", "imagenet")),
         new(1, "a CIFAR ResNet's depth is 6n+2", T("--dataset", "cifar10", "--model", "resnet_21")),
         new(1, "a VGG width must be 1 to 1024", T("--dataset", "cifar10", "--model", "vgg19_0")),
-        new(1, "--dropout applies to the fully-connected layers of lenet and conv nets; vgg19 has none", A("train", "--preset", "vgg19_warmup_cifar10", "--dropout", "0.3")),
+        new(1, "--dropout: dropout applies to the fully-connected layers of lenet and conv nets; vgg19 has none", A("train", "--preset", "vgg19_warmup_cifar10", "--dropout", "0.3")),
         new(1, "unknown optimizer 'rmsprop'", T("--optimizer", "rmsprop")),
         new(1, "unknown initializer", T("--initializer", "zeros")),
         new(1, "unknown pruning strategy 'random'", F("--strategy", "random")),
@@ -109,6 +110,26 @@ public class BadInputCorpusTests
         new(1, "malformed --layer-rate 'fc1:0.3'", F("--layer-rate", "fc1:0.3")),
         new(1, "malformed --layer-rate 'fc1=nan'", F("--layer-rate", "fc1=nan")),
         new(1, "malformed --levels 'x'", A("reinit", Run, "--levels", "x"), NeedsRun: true),
+        // Pruning scores (oneshot --score) and their own flags.
+        new(1, "unknown pruning score 'obd'", O("--score", "obd")),
+        new(1, "--rounds applies to --score synflow, not to snip", O("--score", "snip", "--rounds", "10")),
+        new(1, "--temperature applies to --score grasp, not to magnitude", O("--temperature", "5")),
+        new(1, "--score-batches applies to --score snip, not to grasp", O("--score", "grasp", "--score-batches", "2")),
+        new(1, "unknown synflow schedule 'cubic'", O("--score", "synflow", "--schedule", "cubic")),
+        new(1, "grasp temperature must be a positive number", O("--score", "grasp", "--temperature", "-1")),
+        new(2, "--score-batches must be at least 1", O("--score", "snip", "--score-batches", "0")),
+        new(2, "--rounds: 'many' is not a whole number", O("--score", "synflow", "--rounds", "many")),
+        new(2, "unknown flag '--score'", F("--score", "snip")),
+        new(1, "--targets: one-shot target 0.003% would prune fc2.weight away entirely", ["oneshot", .. Quick, "--iterations", "40it", "--score", "random", "--targets", "0.003"]),
+        // Branches: where they attach, and which stages a run has.
+        new(1, "no run 'nosuchrun'", A("shuffle", "nosuchrun")),
+        new(1, "has no level 9 yet", A("invert", Run, "--levels", "9"), NeedsRun: true),
+        new(1, "shuffle attaches to pruned stages, and level 0 is the dense network", A("shuffle", Run, "--levels", "0"), NeedsRun: true),
+        new(1, "--targets: lottery_", A("reinit", Run, "--targets", "3.6"), NeedsRun: true),
+        new(1, "--levels and --targets both choose stages", A("invert", Run, "--levels", "1", "--targets", "5"), NeedsRun: true),
+        new(1, "malformed --targets 'x'", A("shuffle", Run, "--targets", "x"), NeedsRun: true),
+        new(2, "unknown flag '--draws'", A("random_pruning", Run, "--draws", "2"), NeedsRun: true),
+        new(1, "--controls: unknown branch 'shufle'", ["slurm", "find", .. Quick, "--iterations", "40it", "--controls", "shufle", "--dry-run"]),
         // Values in range for their type but not for their meaning.
         new(1, "learning rate must be a positive number", T("--lr", "-1")),
         new(1, "learning rate must be a positive number", T("--lr", "0")),
@@ -123,7 +144,7 @@ public class BadInputCorpusTests
         new(1, "training length '0it' is zero iterations", ["train", .. Quick, "--iterations", "0it"]),
         new(1, "training length '200000000ep' is more than", ["train", .. Quick, "--iterations", "200000000ep"]),
         new(1, "step '99999999999it' is too large", ["train", .. Quick, "--iterations", "99999999999it"]),
-        new(1, "--rewind 1000it is not before the end of training", F("--rewind", "1000it")),
+        new(1, "--rewind: rewind point 1000it is not before the end of training", F("--rewind", "1000it")),
         new(1, "warmup '10ep' (200 iterations) is longer than training", T("--warmup", "10ep")),
         new(1, "milestone '5000it' (5000 iterations) is not inside training", T("--milestones", "20it,5000it")),
         new(1, "test-every 30 must be a multiple of eval-every 20", T("--test-every", "30")),
@@ -133,8 +154,8 @@ public class BadInputCorpusTests
         new(1, "train subset 100000 is larger than the 55000 training examples", A("train", "--dataset", "mnist", "--train-subset", "100000")),
         new(1, "batch size 5000 is larger than the 1200 training examples", T("--batch-size", "5000")),
         // Flags that would be silently ignored are refused.
-        new(1, "--momentum and --nesterov apply to SGD only", T("--momentum", "0.9")),
-        new(1, "--momentum and --nesterov apply to SGD only", T("--nesterov", "true", "--momentum", "0.5")),
+        new(1, "--momentum: momentum and nesterov apply to SGD only", T("--momentum", "0.9")),
+        new(1, "--momentum: momentum and nesterov apply to SGD only", T("--nesterov", "true", "--momentum", "0.5")),
         new(1, "--global-rate applies to --strategy global", F("--global-rate", "0.3")),
         new(1, "--fc-rate applies to --strategy layerwise", F("--strategy", "global", "--fc-rate", "0.3")),
         new(1, "--layer-rate applies to --strategy layerwise", F("--strategy", "global", "--layer-rate", "fc1=0.3")),

@@ -21,7 +21,7 @@ public partial class CliHardeningTests
         Assert.Equal(1, find.ExitCode);
         var error = Assert.Single(find.StderrLines, l => l.StartsWith("error:"));
         Assert.Contains("level 0 diverged at iteration", error);
-        Assert.Contains("lower --lr or add --warmup", error);
+        Assert.Contains("--lr: replicate 1 level 0 diverged", error);
         Assert.Contains("DIVERGED at iteration", find.Stderr);
         Assert.DoesNotContain("unexpected", find.Stderr);
         Assert.Contains("\"error\"", find.Stdout);

@@ -46,7 +46,7 @@ public sealed class SlurmSubmissionTests : IDisposable
     [InlineData("--gpus", "many", "--gpus 'many' is not a GPU count")]
     [InlineData("--sbatch-arg", "--array=1-9", "lottery sets --array itself")]
     [InlineData("--sbatch-arg", "qos=long", "is not an sbatch option")]
-    [InlineData("--controls", "reinit,shuffle", "unknown control 'shuffle'")]
+    [InlineData("--controls", "reinit,shufle", "unknown branch 'shufle'")]
     [InlineData("--partition", "a b", "contains a space")]
     [InlineData("--draws", "3", "--draws applies to a chained reinit control")]
     public void BadSlurmFlagsAreOneLineErrorsBeforeAnythingIsWritten(string flag, string value, string expected)
@@ -60,8 +60,8 @@ public sealed class SlurmSubmissionTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "slurm" }, "no command given: the commands are find, oneshot, train, reinit, random-pruning, continued, report")]
-    [InlineData(new[] { "slurm", "bench" }, "unknown command 'bench': the commands are find, oneshot, train, reinit, random-pruning, continued, report")]
+    [InlineData(new[] { "slurm" }, "no command given: the commands are find, oneshot, train, reinit, random_pruning, continued, shuffle, invert, report")]
+    [InlineData(new[] { "slurm", "bench" }, "unknown command 'bench': the commands are find, oneshot, train, reinit, random_pruning, continued, shuffle, invert, report")]
     [InlineData(new[] { "slurm", "find", "--cpus-per-task", "0" }, "--cpus-per-task must be at least 1")]
     [InlineData(new[] { "slurm", "find", "--signal-before", "soon" }, "--signal-before: 'soon' is not a whole number")]
     public void MalformedSlurmCommandsAreParserErrors(string[] args, string expected)
@@ -72,11 +72,29 @@ public sealed class SlurmSubmissionTests : IDisposable
     }
 
     [Fact]
-    public void ControlsChainOnlyAfterIterativeRuns()
+    public void PruningAtInitializationIsSubmittedWithItsScoreAndSanityChecksChainedOnItsTasks()
     {
-        var r = CliRunner.Run(_dir.Path, ["slurm", "oneshot", "--preset", "lenet_mnist", "--targets", "50", "--controls", "reinit", "--data-root", TestData.DatasetsRoot, "--dry-run"]);
-        Assert.Equal(1, r.ExitCode);
-        Assert.Contains("--controls applies to `lottery slurm find`", Assert.Single(r.StderrLines));
+        var r = CliRunner.Run(_dir.Path, ["slurm", "oneshot", "--preset", "lenet_mnist", "--iterations", "300it", "--targets", "21.1,3.6", "--score", "synflow",
+            "--rounds", "20", "--strategy", "global", "--replicates", "2", "--controls", "shuffle,invert,reinit", "--draws", "2",
+            "--data-root", TestData.DatasetsRoot, "--runs-dir", _dir.Path, "--dry-run"]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var o = r.Stdout;
+        Assert.Equal(4, o.Split("#!/bin/bash").Length - 1);   // oneshot, shuffle, invert, reinit
+        foreach (var line in new[] { "oneshot --preset lenet_mnist --iterations 300it --targets 21.1,3.6 --score synflow --rounds 20 --strategy global",
+                     "shuffle /", "invert /", "reinit /", "--draws 2", "oneshot_job=$(sbatch --parsable ",
+                     "shuffle_job=$(sbatch --parsable --dependency=aftercorr:$oneshot_job --kill-on-invalid-dep=yes ",
+                     "invert_job=$(sbatch --parsable --dependency=aftercorr:$oneshot_job --kill-on-invalid-dep=yes " })
+            Assert.Contains(line, o);
+        // Only the branch that draws gets --draws.
+        var scripts = o.Split("# ---- ");
+        static string Commands(string script) => string.Join('\n', script.Split('\n').Where(l => !l.StartsWith('#')));
+        Assert.DoesNotContain("--draws", Commands(scripts.Single(x => x.Contains("shuffle.sbatch ----"))));
+        Assert.Contains("--draws 2", scripts.Single(x => x.Contains("reinit.sbatch ----")));
+        Assert.Empty(RunCatalog.List(_dir.Path));
+        // Dense training has no pruned stage to attach a branch to.
+        var train = CliRunner.Run(_dir.Path, ["slurm", "train", "--preset", "lenet_mnist", "--controls", "reinit", "--data-root", TestData.DatasetsRoot, "--dry-run"]);
+        Assert.Equal(1, train.ExitCode);
+        Assert.Contains("--controls applies to `lottery slurm find` and `lottery slurm oneshot`", Assert.Single(train.StderrLines));
     }
 
     [Fact]

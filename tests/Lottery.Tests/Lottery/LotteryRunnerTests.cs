@@ -1,3 +1,4 @@
+using Lottery.Branches;
 using Lottery.Lottery;
 using Lottery.Pruning;
 using Lottery.Reports;
@@ -33,13 +34,13 @@ public class LotteryRunnerTests
             var dir = run.Layout.Level(1, level);
             foreach (var file in new[] { "mask.tsr", "start.tsr", "final.tsr", "metrics.csv", "sparsity.json", "summary.json" })
                 Assert.True(File.Exists(Path.Combine(dir, file)), $"{dir}/{file}");
-            var mask = WeightsIO.LoadMask(Path.Combine(dir, "mask.tsr"));
+            var mask = WeightsIO.LoadMask(Path.Combine(dir, StageFiles.Mask));
             var expected = pruner.RemainingAfterRounds(level);
             Assert.Equal(expected, tensors.Select(t => mask.Remaining(t.Name)).ToList());
             Assert.Equal(100.0 * expected.Sum() / tensors.Sum(t => t.Count), summaries[level].PercentRemaining, 9);
             // The ticket starts from θ0 on its surviving weights, zero elsewhere.
             var init = WeightsIO.LoadWeights(run.Layout.Init(1));
-            var start = WeightsIO.LoadWeights(Path.Combine(dir, "start.tsr"));
+            var start = WeightsIO.LoadWeights(Path.Combine(dir, StageFiles.Start));
             foreach (var t in tensors)
                 for (int i = 0; i < mask[t.Name].Length; i++)
                     Assert.Equal(mask[t.Name][i] ? init[t.Name][i] : 0f, start[t.Name][i]);
@@ -48,8 +49,8 @@ public class LotteryRunnerTests
         // Level L's mask is level L−1's mask minus the smallest trained weights of level L−1.
         var m1 = WeightsIO.LoadMask(Path.Combine(run.Layout.Level(1, 1), "mask.tsr"));
         var m2 = WeightsIO.LoadMask(Path.Combine(run.Layout.Level(1, 2), "mask.tsr"));
-        var trained1 = WeightsIO.LoadWeights(Path.Combine(run.Layout.Level(1, 1), Trainer.FinalFile));
-        Assert.True(pruner.PruneRound(m1, trained1).SameAs(m2));
+        var trained1 = WeightsIO.LoadWeights(Path.Combine(run.Layout.Level(1, 1), StageFiles.Final));
+        Assert.True(pruner.PruneRound(m1, Scores.Magnitude(trained1)).SameAs(m2));
     }
 
     [Fact]
@@ -133,9 +134,9 @@ public class LotteryRunnerTests
             run.AfterIteration = _ => { if (++calls == 100 + 30) stop.Cancel(); };   // level 1, iteration 30
             Assert.Throws<OperationCanceledException>(() => new LotteryRunner(run).Find(1, [1]));
             var level1 = run.Layout.Level(1, 1);
-            Assert.Equal("40", TensorFile.Load(Path.Combine(level1, Trainer.CheckpointFile)).Meta["iteration"]);   // the next measurement (every 20)
+            Assert.Equal("40", TensorFile.Load(Path.Combine(level1, StageFiles.Checkpoint)).Meta["iteration"]);   // the next measurement (every 20)
             Assert.Equal(130 + 10, calls);
-            Assert.False(File.Exists(Path.Combine(level1, Trainer.FinalFile)));
+            Assert.False(File.Exists(Path.Combine(level1, StageFiles.Final)));
         }
         using (var run = Open(stopped.Path)) new LotteryRunner(run).Find(1, [1]);
         string Dir(string root) => Directory.GetDirectories(root)[0];
@@ -153,10 +154,10 @@ public class LotteryRunnerTests
         var recorder = new Recorder();
         using var handle = Open(root.Path, recorder);
         var trunkFiles = Directory.GetFiles(handle.Layout.Root, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith("lock")).ToDictionary(f => f, File.ReadAllBytes);
-        var controls = new ControlRunner(handle);
-        controls.Run(ControlKind.Reinit, [1, 2], null, draws: 2);
-        controls.Run(ControlKind.RandomPruning, [1, 2], [2]);
-        controls.Run(ControlKind.Continued, [1], [1]);
+        var controls = new BranchRunner(handle);
+        controls.Run(BranchRegistry.Get("reinit"), [1, 2], null, null, new BranchOptions(Draws: 2));
+        controls.Run(BranchRegistry.Get("random_pruning"), [1, 2], [2], null);
+        controls.Run(BranchRegistry.Get("continued"), [1], [1], null);
         Assert.Equal(4 * 2 + 2 + 1, recorder.Ran.Count);
         foreach (var (file, bytes) in trunkFiles.Where(kv => !kv.Key.EndsWith("manifest.json") && !kv.Key.EndsWith("lock")))
             Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(file)), $"{file} changed");   // the trunk is untouched
@@ -169,21 +170,21 @@ public class LotteryRunnerTests
                 var draws = new List<Dictionary<string, float[]>>();
                 for (int d = 1; d <= 2; d++)
                 {
-                    var dir = handle.Layout.Control(r, level, $"reinit_{d}");
-                    Assert.True(WeightsIO.LoadMask(Path.Combine(dir, "mask.tsr")).SameAs(trunk));
-                    var start = WeightsIO.LoadWeights(Path.Combine(dir, "start.tsr"));
+                    var dir = RunLayout.Branch(handle.Layout.Level(r, level), $"reinit_{d}");
+                    Assert.True(WeightsIO.LoadMask(Path.Combine(dir, StageFiles.Mask)).SameAs(trunk));
+                    var start = WeightsIO.LoadWeights(Path.Combine(dir, StageFiles.Start));
                     Assert.NotEqual(init["fc1.weight"], start["fc1.weight"]);   // fresh weights …
                     Assert.Equal(trunk.Remaining("fc1.weight"), start["fc1.weight"].Count(v => v != 0));   // … on the trunk's mask
                     draws.Add(start);
                 }
                 Assert.NotEqual(draws[0]["fc1.weight"], draws[1]["fc1.weight"]);
             }
-        var random = WeightsIO.LoadMask(Path.Combine(handle.Layout.Control(1, 2, "random_pruning"), "mask.tsr"));
+        var random = WeightsIO.LoadMask(Path.Combine(RunLayout.Branch(handle.Layout.Level(1, 2), "random_pruning"), "mask.tsr"));
         var trunk2 = WeightsIO.LoadMask(Path.Combine(handle.Layout.Level(1, 2), "mask.tsr"));
         Assert.False(random.SameAs(trunk2));
         Assert.All(trunk2.Names, n => Assert.Equal(trunk2.Remaining(n), random.Remaining(n)));
-        var continued = WeightsIO.LoadWeights(Path.Combine(handle.Layout.Control(1, 1, "continued"), "start.tsr"));
-        var trained0 = WeightsIO.LoadWeights(Path.Combine(handle.Layout.Level(1, 0), Trainer.FinalFile));
+        var continued = WeightsIO.LoadWeights(Path.Combine(RunLayout.Branch(handle.Layout.Level(1, 1), "continued"), "start.tsr"));
+        var trained0 = WeightsIO.LoadWeights(Path.Combine(handle.Layout.Level(1, 0), StageFiles.Final));
         var mask1 = WeightsIO.LoadMask(Path.Combine(handle.Layout.Level(1, 1), "mask.tsr"));
         Assert.Equal(WeightsIO.Masked(trained0, mask1)["fc1.weight"], continued["fc1.weight"]);
 
@@ -201,7 +202,7 @@ public class LotteryRunnerTests
         using var run = Open(root.Path, rewind: "30it");
         Assert.Equal(30, run.RewindIteration);
         new LotteryRunner(run).Find(1, [1]);
-        var capture = WeightsIO.LoadWeights(Path.Combine(run.Layout.Level(1, 0), Trainer.CaptureFile));
+        var capture = WeightsIO.LoadWeights(Path.Combine(run.Layout.Level(1, 0), StageFiles.Capture));
         Assert.NotEqual(WeightsIO.LoadWeights(run.Layout.Init(1))["fc1.weight"], capture["fc1.weight"]);
         var mask = WeightsIO.LoadMask(Path.Combine(run.Layout.Level(1, 1), "mask.tsr"));
         Assert.Equal(WeightsIO.Masked(capture, mask)["fc1.weight"], WeightsIO.LoadWeights(Path.Combine(run.Layout.Level(1, 1), "start.tsr"))["fc1.weight"]);
@@ -243,7 +244,7 @@ public class LotteryRunnerTests
         using var root = new TempDir();
         string level1;
         using (var run = Open(root.Path)) { new LotteryRunner(run).Find(1, [1]); level1 = run.Layout.Level(1, 1); }
-        var final = Path.Combine(level1, Trainer.FinalFile);
+        var final = Path.Combine(level1, StageFiles.Final);
         var bytes = File.ReadAllBytes(final);
         bytes[bytes.Length / 2] ^= 0x40;
         File.WriteAllBytes(final, bytes);
@@ -265,9 +266,9 @@ public class LotteryRunnerTests
     {
         using var root = new TempDir();
         using (var train = Open(root.Path, kind: RunKind.Train))
-            Assert.Throws<RunFileException>(() => new ControlRunner(train).Run(ControlKind.Reinit, [1], null));
+            Assert.Throws<RunFileException>(() => new BranchRunner(train).Run(BranchRegistry.Get("reinit"), [1], null, null));
         using var run = Open(root.Path);
-        var e = Assert.Throws<RunFileException>(() => new ControlRunner(run).Run(ControlKind.Reinit, [1], null));
+        var e = Assert.Throws<RunFileException>(() => new BranchRunner(run).Run(BranchRegistry.Get("reinit"), [1], null, null));
         Assert.Contains("lottery find", e.Message);
     }
 }

@@ -79,7 +79,7 @@ public class DeepNetworkTests
         Assert.All(state.Where(kv => kv.Key.Contains("bn") && kv.Key.EndsWith(".weight")), kv => Assert.All(kv.Value, v => Assert.Equal(1f, v)));
         using var arena = new ParameterArena(model);
         arena.SetMask(new Pruner(new PruningHparams("global", GlobalRate: 0.5), model.PrunableTensors)
-            .PruneRound(Mask.Dense(model.PrunableTensors), arena.Snapshot()));
+            .PruneRound(Mask.Dense(model.PrunableTensors), Scores.Magnitude(arena.Snapshot())));
         var optimizer = new SgdOptimizer(arena, 0.9, false, 1e-4);
         model.train();
         for (int step = 0; step < 3; step++)
@@ -117,9 +117,9 @@ public class DeepNetworkTests
             using var run = RunHandle.Open(Synthetic.Environment(root.Path), new RunIdentity(RunKind.Lottery, h, 0, rewind));
             new LotteryRunner(run).Find(1, [1]);
             var start = WeightsIO.LoadWeights(Path.Combine(run.Layout.Level(1, 1), "start.tsr"));
-            var final0 = WeightsIO.LoadWeights(Path.Combine(run.Layout.Level(1, 0), Trainer.FinalFile));
+            var final0 = WeightsIO.LoadWeights(Path.Combine(run.Layout.Level(1, 0), StageFiles.Final));
             var origin = rewind is null ? WeightsIO.LoadWeights(run.Layout.Init(1))
-                : WeightsIO.LoadWeights(Path.Combine(run.Layout.Level(1, 0), Trainer.CaptureFile));
+                : WeightsIO.LoadWeights(Path.Combine(run.Layout.Level(1, 0), StageFiles.Capture));
             foreach (var name in start.Keys.Where(k => k.Contains("running_") || k.EndsWith("num_batches_tracked")))
             {
                 Assert.Equal(origin[name], start[name]);

@@ -92,7 +92,7 @@ public class ModuleTreeTests
 
             using var arena = new ParameterArena(model);
             var pruner = new Pruner(new PruningHparams("global", GlobalRate: 0.5), model.PrunableTensors);
-            var mask = pruner.PruneRound(Mask.Dense(model.PrunableTensors), arena.Snapshot());
+            var mask = pruner.PruneRound(Mask.Dense(model.PrunableTensors), Scores.Magnitude(arena.Snapshot()));
             arena.SetMask(mask);
             Assert.Equal(model.PrunableWeightCount - (long)Math.Round(0.5 * model.PrunableWeightCount), mask.Names.Sum(n => mask.Remaining(n)));
 
@@ -106,7 +106,7 @@ public class ModuleTreeTests
             Assert.True(result.IterationsRun == 60, string.Join(" | ", result.Rows.Select(r => $"{r.Iteration} {r.TrainLoss} {r.ValidationLoss} {r.ValidationAccuracy}")) + $" diverged {result.Outcome.DivergedAt}");
             Assert.Null(result.Outcome.DivergedAt);
             Assert.True(result.Rows[^1].ValidationAccuracy > 0.5, $"validation accuracy {result.Rows[^1].ValidationAccuracy}");
-            var final = WeightsIO.LoadWeights(Path.Combine(dir, Trainer.FinalFile));
+            var final = WeightsIO.LoadWeights(Path.Combine(dir, StageFiles.Final));
             foreach (var name in mask.Names)
             {
                 var alive = mask[name];

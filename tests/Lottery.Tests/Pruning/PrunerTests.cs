@@ -25,7 +25,7 @@ public class PrunerTests
         var weights = RandomWeights(1);
         var pruner = new Pruner(new PruningHparams(FcRate: 0.2, OutputRate: 0.1), Tensors);
         var dense = Mask.Dense(Tensors);
-        var mask = pruner.PruneRound(dense, weights);
+        var mask = pruner.PruneRound(dense, Scores.Magnitude(weights));
         Assert.Equal(1600, mask.Remaining("fc1.weight"));     // 2000 − 400
         Assert.Equal(800, mask.Remaining("fc2.weight"));      // 1000 − 200
         Assert.Equal(180, mask.Remaining("out.weight"));      // 200 − 20
@@ -38,7 +38,7 @@ public class PrunerTests
             Assert.True(largestPruned <= smallestKept);
         }
         // A second round prunes from the survivors only: round(0.2 × 1600) = 320 more.
-        var second = pruner.PruneRound(mask, weights);
+        var second = pruner.PruneRound(mask, Scores.Magnitude(weights));
         Assert.Equal(1280, second.Remaining("fc1.weight"));
         Assert.All(second.Names, n => Assert.True(Enumerable.Range(0, second[n].Length).All(i => mask[n][i] || !second[n][i])));
     }
@@ -48,9 +48,9 @@ public class PrunerTests
     {
         var weights = Tensors.ToDictionary(t => t.Name, t => Enumerable.Repeat(0.5f, (int)t.Count).ToArray());
         var pruner = new Pruner(new PruningHparams(FcRate: 0.2, OutputRate: 0.1), Tensors);
-        var mask = pruner.PruneRound(Mask.Dense(Tensors), weights);
+        var mask = pruner.PruneRound(Mask.Dense(Tensors), Scores.Magnitude(weights));
         Assert.All(Enumerable.Range(0, 2000), i => Assert.Equal(i >= 400, mask["fc1.weight"][i]));
-        Assert.True(mask.SameAs(pruner.PruneRound(Mask.Dense(Tensors), weights)));
+        Assert.True(mask.SameAs(pruner.PruneRound(Mask.Dense(Tensors), Scores.Magnitude(weights))));
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public class PrunerTests
         for (int i = 0; i < weights["fc2.weight"].Length; i++) weights["fc2.weight"][i] *= 0.01f;   // fc2 is all tiny
         for (int i = 0; i < weights["fc1.weight"].Length; i++) weights["fc1.weight"][i] += Math.Sign(weights["fc1.weight"][i]) * 0.5f;
         var pruner = new Pruner(new PruningHparams("global", GlobalRate: 0.3, Exclude: ["out"]), Tensors);
-        var mask = pruner.PruneRound(Mask.Dense(Tensors), weights);
+        var mask = pruner.PruneRound(Mask.Dense(Tensors), Scores.Magnitude(weights));
         Assert.Equal(200, mask.Remaining("out.weight"));
         Assert.Equal(3000 - 900, mask.Remaining("fc1.weight") + mask.Remaining("fc2.weight"));
         Assert.Equal(100, mask.Remaining("fc2.weight"));       // all 900 pruned are fc2's smallest (it holds the 1000 smallest)
@@ -72,7 +72,7 @@ public class PrunerTests
         var weights = RandomWeights(5);
         var pruner = new Pruner(new PruningHparams("layerwise", FcRate: 0.2, OutputRate: 0.1, Exclude: ["fc1"]), Tensors);
         Assert.Equal(["fc1.weight"], pruner.Excluded);
-        var mask = pruner.PruneRound(Mask.Dense(Tensors), weights);
+        var mask = pruner.PruneRound(Mask.Dense(Tensors), Scores.Magnitude(weights));
         Assert.Equal(2000, mask.Remaining("fc1.weight"));    // excluded: never pruned
         Assert.Equal(800, mask.Remaining("fc2.weight"));     // 20% of 1000
         Assert.Equal(180, mask.Remaining("out.weight"));     // 10% of 200
@@ -94,11 +94,11 @@ public class PrunerTests
     {
         var weights = RandomWeights(3);
         var pruner = new Pruner(new PruningHparams(FcRate: 0.2, OutputRate: 0.1), Tensors);
-        var mask = pruner.PruneTo(Mask.Dense(Tensors), weights, 20.0);
+        var mask = pruner.PruneTo(Mask.Dense(Tensors), Scores.Magnitude(weights), 20.0);
         Assert.InRange(100.0 * mask.TotalRemaining / mask.TotalSize, 19.95, 20.05);
         // Output pruned at half the rate keeps a larger fraction, as iterative pruning would.
         Assert.True(mask.Remaining("out.weight") / 200.0 > mask.Remaining("fc1.weight") / 2000.0);
-        Assert.Throws<HparamsException>(() => pruner.PruneTo(Mask.Dense(Tensors), weights, 0));
+        Assert.Throws<HparamsException>(() => pruner.PruneTo(Mask.Dense(Tensors), Scores.Magnitude(weights), 0));
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public class PrunerTests
     {
         var weights = RandomWeights(4);
         var pruner = new Pruner(new PruningHparams(FcRate: 0.2, OutputRate: 0.1), Tensors);
-        var reference = pruner.PruneRound(pruner.PruneRound(Mask.Dense(Tensors), weights), weights);
+        var reference = pruner.PruneRound(pruner.PruneRound(Mask.Dense(Tensors), Scores.Magnitude(weights)), Scores.Magnitude(weights));
         var a = pruner.RandomLike(reference, 11);
         var b = pruner.RandomLike(reference, 11);
         var c = pruner.RandomLike(reference, 12);
@@ -120,7 +120,7 @@ public class PrunerTests
     public void SparsityReportCountsPerLayerAndTotal()
     {
         var pruner = new Pruner(new PruningHparams(FcRate: 0.2, OutputRate: 0.1), Tensors);
-        var report = pruner.PruneRound(Mask.Dense(Tensors), RandomWeights(5)).Report(Tensors);
+        var report = pruner.PruneRound(Mask.Dense(Tensors), Scores.Magnitude(RandomWeights(5))).Report(Tensors);
         Assert.Equal(3200, report.Weights);
         Assert.Equal(1600 + 800 + 180, report.Remaining);
         Assert.Equal(80.0, report.Layers[0].PercentRemaining, 10);

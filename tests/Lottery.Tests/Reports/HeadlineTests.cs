@@ -20,7 +20,7 @@ public class HeadlineTests
             Row(SeriesKind.Iterative, 2, 51.3, [2000, 2000], [0.986, 0.990]),   // +0.7 points, 1.75× sooner
             Row(SeriesKind.Iterative, 3, 21.1, [3500, 3500], [0.981, 0.981]),   // matches: the smallest that does
             Row(SeriesKind.Iterative, 4, 7.0, [3000, 3000], [0.970, 0.970]),    // less accurate than the dense nets' lowest
-            Row(SeriesKind.Reinit, 3, 21.1, [7000, 7000], [0.976, 0.976]),
+            Row(SeriesKind.Of("reinit"), 3, 21.1, [7000, 7000], [0.976, 0.976]),
         };
         var h = Headline.Of("x", ["paper line"], rows);
         Assert.Equal(21.1, h.MatchesDownTo);

@@ -29,9 +29,9 @@ public class TicketExportTests
         var file = File.ReadAllBytes(export.SafeTensors);
         var reader = new SpecSafeTensorsReader(file);
         Assert.Equal(0UL, reader.HeaderSize % 8);
-        var mask = WeightsIO.LoadMask(Path.Combine(stage, "mask.tsr"));
-        var start = WeightsIO.LoadWeights(Path.Combine(stage, "start.tsr"));
-        var trained = WeightsIO.LoadWeights(Path.Combine(stage, Trainer.FinalFile));
+        var mask = WeightsIO.LoadMask(Path.Combine(stage, StageFiles.Mask));
+        var start = WeightsIO.LoadWeights(Path.Combine(stage, StageFiles.Start));
+        var trained = WeightsIO.LoadWeights(Path.Combine(stage, StageFiles.Final));
         string[] parameters = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "out.weight", "out.bias"];
         Assert.Equal(["fc1.weight", "fc2.weight", "out.weight"], mask.Names);
         Assert.Equal(mask.Names.Select(n => "mask." + n).Concat(parameters.Select(n => "start." + n)).Concat(parameters.Select(n => "trained." + n)).Order(),
@@ -88,7 +88,7 @@ public class TicketExportTests
         using var fresh = UsersNetworks.RowConvResidual(width: 16);
         fresh.load(export.StartStateDict);
         var stage = Path.Combine(experiment.RunDirectory(RunKind.Lottery), "replicate_1", "level_1");
-        var start = WeightsIO.LoadWeights(Path.Combine(stage, "start.tsr"));
+        var start = WeightsIO.LoadWeights(Path.Combine(stage, StageFiles.Start));
         foreach (var (name, p) in fresh.named_parameters())
             Assert.Equal(start[name].Select(Bits), p.detach().contiguous().data<float>().ToArray().Select(Bits));
         var reader = new SpecSafeTensorsReader(File.ReadAllBytes(export.SafeTensors));

@@ -33,7 +33,7 @@ public class MaskEnforcementTests
         public Mask Prune(int rounds)
         {
             var mask = Mask.Dense(Model.PrunableTensors);
-            for (int i = 0; i < rounds; i++) mask = Pruner.PruneRound(mask, Arena.Snapshot());
+            for (int i = 0; i < rounds; i++) mask = Pruner.PruneRound(mask, Scores.Magnitude(Arena.Snapshot()));
             return mask;
         }
 
@@ -70,7 +70,7 @@ public class MaskEnforcementTests
             for (int i = 0; i < alive.Length; i++)
                 if (!alive[i]) Assert.Equal(0f, grads[slot.Offset + i] * arena.MaskValues[(int)slot.Offset + i]);
         }
-        var final = WeightsIO.LoadWeights(Path.Combine(dir.Path, Trainer.FinalFile));
+        var final = WeightsIO.LoadWeights(Path.Combine(dir.Path, StageFiles.Final));
         foreach (var name in mask.Names)
         {
             var alive = mask[name];

@@ -43,7 +43,7 @@ public class OptimizerPathTests
 
         // Half of every prunable tensor pruned at random, the same in both.
         var pruner = new Pruner(new PruningHparams("global", GlobalRate: 0.5), hostModel.PrunableTensors);
-        var mask = pruner.RandomLike(pruner.PruneRound(Mask.Dense(hostModel.PrunableTensors), host.Snapshot()), 5);
+        var mask = pruner.RandomLike(pruner.PruneRound(Mask.Dense(hostModel.PrunableTensors), Scores.Magnitude(host.Snapshot())), 5);
         host.SetMask(mask);
         onTensor.SetMask(mask);
         Assert.Equal(host.Data.ToArray(), onTensor.ReadData());
@@ -109,7 +109,7 @@ public class OptimizerPathTests
         var plan = TrainingPlan.Create(h, data.Train.Count);
         var trainer = new Trainer(arena, data, plan) { AfterIteration = after };
         var result = trainer.Run(new StageSpec("paths", dir, 11, 12, CheckpointEvery: 40));
-        return (result, WeightsIO.LoadWeights(Path.Combine(dir, Trainer.FinalFile)));
+        return (result, WeightsIO.LoadWeights(Path.Combine(dir, StageFiles.Final)));
     }
 
     [Fact]

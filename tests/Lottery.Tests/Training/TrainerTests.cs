@@ -39,8 +39,8 @@ public class TrainerTests
         var best = result.Rows.MinBy(r => r.ValidationLoss)!;
         Assert.Equal(best.Iteration, result.Outcome.EarlyStopIteration);
         Assert.Equal(best.TestAccuracy, result.Outcome.EarlyStopTestAccuracy);
-        Assert.Equal(MetricsLog.Header, File.ReadAllLines(Path.Combine(dir.Path, Trainer.MetricsFile))[0]);
-        Assert.False(File.Exists(Path.Combine(dir.Path, Trainer.CheckpointFile)));   // removed once finished
+        Assert.Equal(MetricsLog.Header, File.ReadAllLines(Path.Combine(dir.Path, StageFiles.Metrics))[0]);
+        Assert.False(File.Exists(Path.Combine(dir.Path, StageFiles.Checkpoint)));   // removed once finished
     }
 
     [Theory]
@@ -54,8 +54,8 @@ public class TrainerTests
         var h = Synthetic.Hparams(optimizer, dropout: dropout);
         Train(a.Path, h);
         Train(b.Path, h);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(a.Path, Trainer.MetricsFile)), File.ReadAllBytes(Path.Combine(b.Path, Trainer.MetricsFile)));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(a.Path, Trainer.FinalFile)), File.ReadAllBytes(Path.Combine(b.Path, Trainer.FinalFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(a.Path, StageFiles.Metrics)), File.ReadAllBytes(Path.Combine(b.Path, StageFiles.Metrics)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(a.Path, StageFiles.Final)), File.ReadAllBytes(Path.Combine(b.Path, StageFiles.Final)));
     }
 
     [Theory]
@@ -71,14 +71,14 @@ public class TrainerTests
         var crash = Assert.Throws<TrainingInterruptedException>(() =>
             Train(resumed.Path, h, it => { if (it == killAfter) throw new TrainingInterruptedException(it); }));
         Assert.Equal(killAfter, crash.Iteration);
-        Assert.True(File.Exists(Path.Combine(resumed.Path, Trainer.CheckpointFile)));
-        Assert.False(File.Exists(Path.Combine(resumed.Path, Trainer.FinalFile)));
+        Assert.True(File.Exists(Path.Combine(resumed.Path, StageFiles.Checkpoint)));
+        Assert.False(File.Exists(Path.Combine(resumed.Path, StageFiles.Final)));
         var recorder = new ResumeRecorder();
         var result = Train(resumed.Path, h, observer: recorder);
         Assert.Equal(killAfter / 60 * 60, recorder.ResumedFrom);   // it resumed from the last checkpoint, it did not start over
         Assert.Equal(200, result.IterationsRun);                    // reported for the stage as a whole
-        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.MetricsFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.MetricsFile)));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.FinalFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.FinalFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, StageFiles.Metrics)), File.ReadAllBytes(Path.Combine(resumed.Path, StageFiles.Metrics)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, StageFiles.Final)), File.ReadAllBytes(Path.Combine(resumed.Path, StageFiles.Final)));
     }
 
     [Fact]
@@ -93,9 +93,9 @@ public class TrainerTests
         Train(reference.Path, augmented);
         Assert.Throws<TrainingInterruptedException>(() => Train(resumed.Path, augmented, it => { if (it == 70) throw new TrainingInterruptedException(it); }));
         Train(resumed.Path, augmented);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.MetricsFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.MetricsFile)));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.FinalFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.FinalFile)));
-        Assert.NotEqual(File.ReadAllBytes(Path.Combine(plain.Path, Trainer.FinalFile)), File.ReadAllBytes(Path.Combine(reference.Path, Trainer.FinalFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, StageFiles.Metrics)), File.ReadAllBytes(Path.Combine(resumed.Path, StageFiles.Metrics)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, StageFiles.Final)), File.ReadAllBytes(Path.Combine(resumed.Path, StageFiles.Final)));
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(plain.Path, StageFiles.Final)), File.ReadAllBytes(Path.Combine(reference.Path, StageFiles.Final)));
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public class TrainerTests
         using var dir = new TempDir();
         var h = Synthetic.Hparams();
         Assert.Throws<TrainingInterruptedException>(() => Train(dir.Path, h, it => { if (it == 130) throw new TrainingInterruptedException(it); }));
-        var checkpoint = Path.Combine(dir.Path, Trainer.CheckpointFile);
+        var checkpoint = Path.Combine(dir.Path, StageFiles.Checkpoint);
         var bytes = File.ReadAllBytes(checkpoint);
         File.WriteAllBytes(checkpoint, bytes[..(bytes.Length / 2)]);
         var e = Assert.Throws<RunFileException>(() => Train(dir.Path, h));
@@ -123,7 +123,7 @@ public class TrainerTests
         var a = Train(full.Path, h);
         var b = Train(sparse.Path, h with { Training = h.Training with { TestEvery = 100 } });
         Assert.Equal(a.Outcome, b.Outcome);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(full.Path, Trainer.FinalFile)), File.ReadAllBytes(Path.Combine(sparse.Path, Trainer.FinalFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(full.Path, StageFiles.Final)), File.ReadAllBytes(Path.Combine(sparse.Path, StageFiles.Final)));
         Assert.Equal(a.Rows.Select(r => (r.Iteration, r.ValidationLoss)), b.Rows.Select(r => (r.Iteration, r.ValidationLoss)));
         Assert.All(a.Rows, r => Assert.NotNull(r.TestAccuracy));
         // Measured on the schedule (0, 100, 200), at every new best validation loss, and nowhere else.
@@ -166,10 +166,10 @@ public class TrainerTests
         var h = ConvHparams("80it");
         Train(reference.Path, h, checkpointEvery: 40);
         Assert.Throws<TrainingInterruptedException>(() => Train(resumed.Path, h, it => { if (it == 50) throw new TrainingInterruptedException(it); }, checkpointEvery: 40));
-        var checkpoint = TensorFile.Load(Path.Combine(resumed.Path, Trainer.CheckpointFile));
+        var checkpoint = TensorFile.Load(Path.Combine(resumed.Path, StageFiles.Checkpoint));
         Train(resumed.Path, h, checkpointEvery: 40);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.MetricsFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.MetricsFile)));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, Trainer.FinalFile)), File.ReadAllBytes(Path.Combine(resumed.Path, Trainer.FinalFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, StageFiles.Metrics)), File.ReadAllBytes(Path.Combine(resumed.Path, StageFiles.Metrics)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, StageFiles.Final)), File.ReadAllBytes(Path.Combine(resumed.Path, StageFiles.Final)));
 
         // The checkpoint's weights are in standard order: the same values a standard-layout arena holds for that state.
         using var model = ModelRegistry.Create(h.Model, new InputShape(1, 28, 28, 10));
