@@ -19,12 +19,10 @@ public sealed class InvertBranch : Branch
     {
         var run = context.Run;
         var dir = Directory(context, instance);
-        var maskPath = Path.Combine(dir, StageFiles.Mask);
         var trunk = context.Trunk;
         int r = context.Stage.Replicate;
-        var mask = File.Exists(maskPath) ? WeightsIO.LoadMask(maskPath)
-            : context.Stage.Level is int level ? trunk.LevelMask(r, level, invert: true)
-            : trunk.TargetMask(r, context.Stage.Target!.Value, invert: true);
+        var mask = StageRunner.SavedOr(dir, () => context.Stage.Level is int level ? trunk.LevelMask(r, level, invert: true)
+            : trunk.TargetMask(r, context.Stage.Target!.Value, invert: true));
         return new StageRequest(dir, context.Describe("inverted"), () => trunk.RewindWeights(r), mask, context.Seeds, run.RewindIteration);
     }
 }

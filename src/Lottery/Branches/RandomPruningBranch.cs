@@ -17,9 +17,7 @@ public sealed class RandomPruningBranch : Branch
     {
         var run = context.Run;
         var dir = Directory(context, instance);
-        var maskPath = Path.Combine(dir, StageFiles.Mask);
-        var mask = File.Exists(maskPath) ? WeightsIO.LoadMask(maskPath)
-            : run.Pruner.RandomLike(context.Mask, Seeds.Derive(run.Identity.Seed, context.SeedKey("random_pruning")));
+        var mask = StageRunner.SavedOr(dir, () => run.Pruner.RandomLike(context.Mask, Seeds.Derive(run.Identity.Seed, context.SeedKey("random_pruning"))));
         return new StageRequest(dir, context.Describe("random pruning"), () => context.Trunk.RewindWeights(context.Stage.Replicate),
             mask, context.Seeds, run.RewindIteration);
     }

@@ -19,9 +19,7 @@ public sealed class ShuffleBranch : Branch
     {
         var run = context.Run;
         var dir = Directory(context, instance);
-        var maskPath = Path.Combine(dir, StageFiles.Mask);
-        var mask = File.Exists(maskPath) ? WeightsIO.LoadMask(maskPath)
-            : context.Mask.ShuffledWithinTensors(Seeds.Derive(run.Identity.Seed, context.SeedKey(Name)));
+        var mask = StageRunner.SavedOr(dir, () => context.Mask.ShuffledWithinTensors(Seeds.Derive(run.Identity.Seed, context.SeedKey(Name))));
         return new StageRequest(dir, context.Describe("shuffled"), () => context.Trunk.RewindWeights(context.Stage.Replicate),
             mask, context.Seeds, run.RewindIteration);
     }

@@ -33,8 +33,8 @@ public sealed class LotteryRunner(RunHandle run)
             for (int level = 1; level <= levels; level++)
             {
                 var dir = run.Layout.Level(r, level);
-                var maskPath = Path.Combine(dir, StageFiles.Mask);
-                var mask = File.Exists(maskPath) ? WeightsIO.LoadMask(maskPath) : Warned(LevelMask(r, level), $"replicate {r} level {level}");
+                int l = level;
+                var mask = StageRunner.SavedOr(dir, () => Warned(LevelMask(r, l), $"replicate {r} level {l}"));
                 summaries.Add(_stages.Run(new StageRequest(dir, Describe(r, $"level {level}"),
                     () => RewindWeights(r), mask, run.SeedsFor(r), run.RewindIteration), ++index, count));
             }
@@ -68,9 +68,7 @@ public sealed class LotteryRunner(RunHandle run)
             foreach (var target in targets)
             {
                 var dir = run.Layout.Target(r, target);
-                var maskPath = Path.Combine(dir, StageFiles.Mask);
-                var mask = File.Exists(maskPath) ? WeightsIO.LoadMask(maskPath)
-                    : Warned(TargetMask(r, target), $"replicate {r} one-shot to {RunLayout.FormatPercent(target)}%");
+                var mask = StageRunner.SavedOr(dir, () => Warned(TargetMask(r, target), $"replicate {r} one-shot to {RunLayout.FormatPercent(target)}%"));
                 summaries.Add(_stages.Run(new StageRequest(dir, Describe(r, $"one-shot to {RunLayout.FormatPercent(target)}%"),
                     () => RewindWeights(r), mask, run.SeedsFor(r), run.RewindIteration, Pruning: PruningRecord(r, target)), ++index, count));
             }

@@ -73,6 +73,14 @@ public sealed class StageRunner(RunHandle run)
         return summary;
     }
 
+    /// <summary>The mask a stage in <paramref name="directory"/> saved when it started, or, for a stage not begun, the one
+    /// <paramref name="compute"/> makes: a mask is computed once (scores with random streams, random masks) and then read.</summary>
+    public static Mask SavedOr(string directory, Func<Mask> compute)
+    {
+        var path = Path.Combine(directory, StageFiles.Mask);
+        return File.Exists(path) ? WeightsIO.LoadMask(path) : compute();
+    }
+
     /// <summary>The files a finished stage has: θk too when it captures one, unless training diverged before reaching k.</summary>
     static IEnumerable<string> ProducedFiles(StageRequest request, StageSummary finished) =>
         new[] { StageFiles.Mask, StageFiles.Metrics, StageFiles.Final }.Concat(
