@@ -107,7 +107,9 @@ public sealed class ExperimentOptions
         ["training.lr"] = "--lr", ["training.momentum"] = "--momentum", ["training.warmup"] = "--warmup", ["training.milestones"] = "--milestones",
         ["model.dropout"] = "--dropout", ["rewind"] = "--rewind", ["pruning.strategy"] = "--strategy", ["pruning.score"] = "--score",
         ["targets"] = "--targets", ["levels"] = "--levels", ["branch.draws"] = "--draws", ["branch.levels"] = "--levels",
-        ["branch.targets"] = "--targets", ["replicates"] = "--replicate",
+        ["branch.targets"] = "--targets", ["replicates"] = "--replicate", ["branch.rewind_points"] = "--rewind-points",
+        ["branch.points"] = "--points", ["branch.bn_statistics"] = "--bn-statistics", ["branch.threshold"] = "--threshold",
+        ["branch.train_examples"] = "--train-examples",
     };
 
     /// <summary>Flags that would be silently ignored by this setup are refused instead.</summary>

@@ -51,6 +51,7 @@ public static class ReportTable
         else writer.WriteLine("accuracies in %");
         if (diverged) writer.WriteLine("diverged: NaN/infinite loss, training stopped; early stop = best point before it");
         if (collapsed) writer.WriteLine("collapse: the mask left these layers without a weight (they pass only their bias)");
+        WriteStability(report, writer);
     }
 
     static string Diverged(RunReport.Cell c) => c.DivergedAt.Count switch
@@ -59,6 +60,21 @@ public static class ReportTable
         _ when c.Count == 1 => $"diverged at {c.DivergedAt[0]}",
         _ => $"{c.DivergedAt.Count}/{c.Count} diverged (at {string.Join(", ", c.DivergedAt)})",
     };
+
+    /// <summary>The instability analyses: per stage and rewind point, the test and train error barriers in points of
+    /// error, the copies' final test accuracy, and how many replicates' paths are stable.</summary>
+    static void WriteStability(RunReport report, TextWriter writer)
+    {
+        if (report.Stability is not { Count: > 0 } rows) return;
+        writer.WriteLine();
+        writer.WriteLine($"instability (linear mode connectivity; stable: test error barrier below {rows[0].Threshold * 100:0.##} points)");
+        var table = new TextTable().Left("stage").Right("% left").Left("k").Right("test barrier").Right("train barrier").Right("copies' test acc").Right("stable");
+        foreach (var r in rows)
+            table.Add(r.Label, $"{r.PercentRemaining:0.0}", r.RewindPoint, Format(r.TestInstability, 100, "0.00", false),
+                Format(r.TrainInstability, 100, "0.00", false), Format(r.CopiesTestAccuracy, 100, "0.00", false), $"{r.Stable}/{r.Count}");
+        table.Write(writer);
+        writer.WriteLine("barriers in points of error: the largest error along the path minus the mean of its endpoints'");
+    }
 
     static string Collapsed(RunReport.Cell c) => c.EmptyLayers.Count == 0 ? "" : $"collapse: {string.Join(", ", c.EmptyLayers.Select(n => n.Replace(".weight", "")))}";
 
@@ -80,6 +96,12 @@ public static class ReportTable
             ["dataset"] = report.Dataset,
             ["replicates"] = report.Replicates,
             ["score"] = report.Score,
+            ["stability"] = new JsonArray((report.Stability ?? []).Select(r => (JsonNode)new JsonObject
+            {
+                ["stage"] = r.Label, ["percent_remaining"] = r.PercentRemaining, ["rewind_point"] = r.RewindPoint, ["rewind_iteration"] = r.RewindIteration,
+                ["test_instability"] = Stat(r.TestInstability), ["train_instability"] = Stat(r.TrainInstability),
+                ["copies_test_accuracy"] = Stat(r.CopiesTestAccuracy), ["stable"] = r.Stable, ["paths"] = r.Count, ["threshold"] = r.Threshold,
+            }).ToArray()),
             ["rows"] = new JsonArray(report.Rows.Select(r =>
             {
                 var o = new JsonObject { ["stage"] = r.Label, ["percent_remaining"] = r.PercentRemaining };

@@ -32,10 +32,17 @@ public static class BranchCommands
         var levels = Flags.Text("--levels", "Levels to attach to, e.g. 1-7 or 3,6 (iterative runs; default: every finished level it attaches to)");
         var targets = Flags.Text("--targets", "One-shot targets to attach to, e.g. 3.6 or 21.1,3.6 (one-shot runs; default: every finished target)");
         var draws = Flags.Integer("--draws", "Reinitializations per stage (the paper uses 3)", 1, min: 1);
+        var rewindPoints = Flags.Text("--rewind-points", "Steps k whose weights θk the two copies start from, e.g. 0,100it,500it,2ep (default 0)");
+        var points = Flags.Integer("--points", "Evenly spaced points of the linear path, endpoints included (the paper: 30)", 30, min: 1);
+        var trainExamples = Flags.Integer("--train-examples", "Training examples the path is measured on: the first N of the training split (default: all)", min: 1);
+        var bnStatistics = new Option<string>("--bn-statistics") { Description = "Batch norm's running statistics along the path: interpolate (with the weights) or recompute (from training batches)", DefaultValueFactory = _ => "interpolate" };
+        var threshold = Flags.Number("--threshold", "Stable when the test error barrier is below this (the paper: 0.02)");
         var command = new Command(branch.Name, description) { target };
         if (Aliases.TryGetValue(branch.Name, out var alias)) command.Aliases.Add(alias);
         foreach (var o in run.All.Append(levels).Append(targets)) command.Options.Add(o);
         if (branch.Options.Contains(BranchOptions.DrawsOption)) command.Options.Add(draws);
+        bool stability = branch.Options.Contains(BranchOptions.StabilityOptions);
+        if (stability) foreach (var o in new Option[] { rewindPoints, points, trainExamples, bnStatistics, threshold }) command.Options.Add(o);
         foreach (var o in slurm?.All ?? []) command.Options.Add(o);
         command.SetAction(p =>
         {
@@ -43,6 +50,15 @@ public static class BranchCommands
             var levelList = p.GetValue(levels) is { } l ? RunOptions.ParseIntList(l, "--levels", 0) : null;
             var targetList = p.GetValue(targets) is { } t ? LotteryCommands.ParseTargets(t) : null;
             var options = new BranchOptions(branch.Options.Contains(BranchOptions.DrawsOption) ? p.GetValue(draws) : 1);
+            if (stability)
+                options = options with
+                {
+                    RewindPoints = p.GetValue(rewindPoints) is { } ks ? ks.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null,
+                    Points = p.GetValue(points),
+                    TrainExamples = p.GetValue(trainExamples),
+                    BatchNormStatistics = p.GetValue(bnStatistics)!,
+                    Threshold = p.GetValue(threshold) ?? options.Threshold,
+                };
             var requested = run.ReplicateList(p);
             // Read-only checks first: nothing is written for a run, replicate or stage that is not there.
             var dir = RunCatalog.Resolve(CliRuntime.RunsRoot(p.GetValue(run.RunsDir)), p.GetValue(target)!);

@@ -34,7 +34,7 @@ public static class InspectCommands
                         ["run"] = r.Run, ["kind"] = r.Kind, ["model"] = r.Model, ["dataset"] = r.Dataset,
                         ["replicates"] = r.Replicates, ["highest_level"] = r.HighestLevel, ["targets_done"] = r.TargetsDone,
                         ["done"] = r.Done, ["smallest_percent_remaining"] = r.SmallestPercentRemaining,
-                        ["diverged_stages"] = r.Diverged, ["state"] = r.State,
+                        ["diverged_stages"] = r.Diverged, ["state"] = r.State, ["stability_paths"] = r.Paths, ["stable_paths"] = r.StablePaths,
                         ["jobs"] = JobsJson(JobStatus.Latest(jobs[r.Run])),
                     }).ToArray()),
                 });
@@ -43,7 +43,7 @@ public static class InspectCommands
             if (runs.Count == 0) { Console.WriteLine($"no runs under {root}"); return 0; }
             var table = new TextTable().Left("run").Left("model").Left("dataset").Right("reps").Left("done").Right("% left").Left("state");
             foreach (var r in runs)
-                table.Add(r.Run, r.Model, r.Dataset, $"{r.Replicates}", r.Done,
+                table.Add(r.Run, r.Model, r.Dataset, $"{r.Replicates}", r.Stability.Length == 0 ? r.Done : $"{r.Done}; {r.Stability}",
                     r.SmallestPercentRemaining is double d ? $"{d:0.0}" : "",
                     r.Diverged > 0 ? $"{State(r)}, {r.Diverged} diverged" : State(r));
             table.Write();

@@ -208,9 +208,16 @@ public sealed class Experiment : IDisposable
     public IReadOnlyList<StageSummary> Continued(IReadOnlyList<int>? levels = null, IReadOnlyList<int>? replicates = null) =>
         Branch("continued", levels, null, replicates);
 
+    /// <summary>Instability analysis (<see cref="StabilityBranch"/>) of the iterative run's levels (default: every finished
+    /// level, the dense one included) at each rewind point (default: 0), <paramref name="points"/> points along each path.</summary>
+    public IReadOnlyList<StageSummary> Stability(IReadOnlyList<int>? levels = null, IReadOnlyList<string>? rewindPoints = null, int points = 30,
+        IReadOnlyList<int>? replicates = null, int? trainExamples = null, string batchNormStatistics = "interpolate") =>
+        Branch("stability", levels, null, replicates, new BranchOptions(RewindPoints: rewindPoints, Points: points, TrainExamples: trainExamples,
+            BatchNormStatistics: batchNormStatistics));
+
     /// <summary>
     /// Attaches branch <paramref name="branch"/> (<see cref="BranchRegistry"/>: reinit, random_pruning, continued, shuffle,
-    /// invert) to finished stages: levels of the iterative run, or with <paramref name="targets"/> one-shot targets of the
+    /// invert, stability) to finished stages: levels of the iterative run, or with <paramref name="targets"/> one-shot targets of the
     /// one-shot run (an experiment opened from a run uses that run). Default: every finished stage it attaches to, every
     /// replicate present.
     /// </summary>

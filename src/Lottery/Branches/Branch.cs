@@ -9,9 +9,18 @@ namespace Lottery.Branches;
 /// command line offers exactly those): one record, so the library, the command line and Slurm jobs pass them alike.
 /// </summary>
 /// <param name="Draws">Instances of a randomized branch per stage (reinit: reinitializations; the paper uses 3).</param>
-public sealed record BranchOptions(int Draws = 1)
+/// <param name="RewindPoints">Stability: the steps k whose weights θk the two copies start from (null: 0it).</param>
+/// <param name="Points">Stability: evenly spaced points of the linear path, endpoints included (the paper: 30).</param>
+/// <param name="TrainExamples">Stability: training examples the path is evaluated on (the first N of the training split;
+/// null: all of it).</param>
+/// <param name="BatchNormStatistics">Stability: batch norm's running statistics along the path: interpolate (with the
+/// weights) or recompute (re-estimated for each point from training batches).</param>
+/// <param name="Threshold">Stability: a path is stable when its test error barrier is below this (the paper: 2%).</param>
+public sealed record BranchOptions(int Draws = 1, IReadOnlyList<string>? RewindPoints = null, int Points = 30, int? TrainExamples = null,
+    string BatchNormStatistics = "interpolate", double Threshold = 0.02)
 {
     public const string DrawsOption = "draws";
+    public const string StabilityOptions = "stability";
 }
 
 /// <summary>The trunk stage a branch attaches to, with what the branch needs of it.</summary>
@@ -64,20 +73,29 @@ public abstract class Branch
     public virtual IReadOnlyList<string> Instances(BranchOptions options) => [Name];
 
     /// <summary>Whether a directory name under a stage's branches is one of this branch's instances.</summary>
-    public bool Owns(string directoryName) => directoryName == Name || InstanceNumber(directoryName) is not null;
+    public virtual bool Owns(string directoryName) => directoryName == Name || InstanceNumber(directoryName) is not null;
+
+    /// <summary>Refuses options the branch cannot use on this run, before anything is written (one line, naming the option).</summary>
+    public virtual void Validate(RunHandle run, BranchOptions options) { }
 
     /// <summary>D for NAME_D.</summary>
     public int? InstanceNumber(string directoryName) =>
         directoryName.StartsWith(Name + "_", StringComparison.Ordinal) && int.TryParse(directoryName[(Name.Length + 1)..],
             System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var d) && d > 0 ? d : null;
 
-    /// <summary>The stage one instance trains: its directory, starting weights, mask and schedule position.</summary>
-    public abstract StageRequest Plan(BranchContext context, string instance);
-
-    /// <summary>Runs the instance: its stage, idempotent like every stage. A branch with work beyond one stage overrides it.</summary>
-    public virtual StageSummary Run(BranchContext context, string instance, int index, int count) =>
-        new StageRunner(context.Run).Run(Plan(context, instance), index, count);
+    /// <summary>Runs one instance, idempotently (finished stages are read back), and returns the stages it ran or read.</summary>
+    public abstract IReadOnlyList<StageSummary> Run(BranchContext context, string instance, BranchOptions options, int index, int count);
 
     /// <summary>The instance's directory under the trunk stage.</summary>
     protected static string Directory(BranchContext context, string instance) => RunLayout.Branch(context.Stage.Directory, instance);
+}
+
+/// <summary>A branch whose instance is one stage (the controls and the sanity checks): it says what the stage starts from.</summary>
+public abstract class SingleStageBranch : Branch
+{
+    /// <summary>The stage one instance trains: its directory, starting weights, mask and schedule position.</summary>
+    public abstract StageRequest Plan(BranchContext context, string instance);
+
+    public override IReadOnlyList<StageSummary> Run(BranchContext context, string instance, BranchOptions options, int index, int count) =>
+        [new StageRunner(context.Run).Run(Plan(context, instance), index, count)];
 }

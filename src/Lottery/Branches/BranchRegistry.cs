@@ -12,6 +12,7 @@ public static class BranchRegistry
         new ContinuedBranch(),
         new ShuffleBranch(),
         new InvertBranch(),
+        new StabilityBranch(),
     ];
 
     public static Branch? Find(string name) => All.FirstOrDefault(b => b.Name == name);

@@ -18,6 +18,7 @@ public sealed class BranchRunner(RunHandle run)
     {
         options ??= new BranchOptions();
         if (options.Draws < 1) throw new HparamsException($"draws must be at least 1 (got {options.Draws})", "branch.draws");
+        branch.Validate(run, options);
         var kind = run.Identity.Kind;
         if (levels is not null && kind == RunKind.OneShot)
             throw new HparamsException($"{Path.GetFileName(run.Layout.Root)} is a one-shot run: its stages are targets, not levels (choose them by target percent)", "branch.levels");
@@ -64,7 +65,7 @@ public sealed class BranchRunner(RunHandle run)
         var summaries = new List<StageSummary>();
         int index = 0;
         foreach (var (context, instance) in work)
-            summaries.Add(branch.Run(context, instance, ++index, work.Count));
+            summaries.AddRange(branch.Run(context, instance, options, ++index, work.Count));
         return summaries;
     }
 

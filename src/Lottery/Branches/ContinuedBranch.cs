@@ -7,7 +7,7 @@ namespace Lottery.Branches;
 /// <summary>Continued training (the paper's Appendix B "strategy 2"): the stage's mask over the weights it was pruned
 /// from (the previous level's trained weights, or the dense network's for a one-shot target), trained on without a
 /// reset.</summary>
-public sealed class ContinuedBranch : Branch
+public sealed class ContinuedBranch : SingleStageBranch
 {
     public override string Name => "continued";
     public override string Label => "continued training";

@@ -7,7 +7,7 @@ namespace Lottery.Branches;
 /// lowest-scored weights instead of the highest, with the same counts per group; original initialization, from the
 /// rewind point. For a one-shot target the whole pruning is redone with the scores negated (every round of SynFlow);
 /// for a level of iterative pruning, its last round (from the previous level's mask).</summary>
-public sealed class InvertBranch : Branch
+public sealed class InvertBranch : SingleStageBranch
 {
     public override string Name => "invert";
     public override string Label => "inverted scores";

@@ -6,7 +6,7 @@ namespace Lottery.Branches;
 
 /// <summary>The paper's random pruning: a random mask with the stage's per-layer counts (layer-wise) or total (global),
 /// on the original initialization, from the rewind point.</summary>
-public sealed class RandomPruningBranch : Branch
+public sealed class RandomPruningBranch : SingleStageBranch
 {
     public override string Name => "random_pruning";
     public override string Label => "random pruning";

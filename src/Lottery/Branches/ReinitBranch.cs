@@ -5,7 +5,7 @@ namespace Lottery.Branches;
 
 /// <summary>The paper's random reinitialization: the stage's mask with weights drawn afresh from the initializer (a seed
 /// per draw), trained from iteration 0. Also the "reinitialize" sanity check of pruning at initialization.</summary>
-public sealed class ReinitBranch : Branch
+public sealed class ReinitBranch : SingleStageBranch
 {
     public override string Name => "reinit";
     public override string Label => "random reinitialization";

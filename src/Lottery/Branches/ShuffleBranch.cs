@@ -7,7 +7,7 @@ namespace Lottery.Branches;
 /// <summary>The "random shuffling" sanity check (Frankle et al. 2021): the stage's mask permuted at random within each
 /// layer, so every layer keeps exactly its count and loses which weights were chosen; original initialization, from
 /// the rewind point. Pruning at initialization is not hurt by it (only the per-layer densities matter); IMP is.</summary>
-public sealed class ShuffleBranch : Branch
+public sealed class ShuffleBranch : SingleStageBranch
 {
     public override string Name => "shuffle";
     public override string Label => "layer-wise shuffle";

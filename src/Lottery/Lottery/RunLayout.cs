@@ -39,6 +39,10 @@ public sealed class RunLayout(string root)
     public string Level(int r, int level) => Path.Combine(Replicate(r), $"level_{level}");
     public string Target(int r, double percent) => Path.Combine(Replicate(r), "target_" + FormatPercent(percent));
 
+    /// <summary>The dense network of replicate <paramref name="r"/> trained from θ0 up to rewind point <paramref name="step"/>
+    /// (its final weights are θk): a stage of its own, shared by every branch that starts from θk.</summary>
+    public string RewindPoint(int r, string step) => Path.Combine(Replicate(r), "rewind_" + step);
+
     /// <summary>A trunk stage's directory: level <paramref name="level"/> or one-shot target <paramref name="target"/>.</summary>
     public string Trunk(int r, int? level, double? target) =>
         level is int l ? Level(r, l) : Target(r, target ?? throw new ArgumentException("a trunk stage is a level or a target"));

@@ -12,8 +12,9 @@ namespace Lottery.Reports;
 /// (levels, one-shot targets, controls). An experiment still running is read as far as it got: unfinished stages
 /// are listed, not guessed at. Damaged files are errors naming the file and the fix.
 /// </summary>
+/// <param name="Paths">The experiment's instability analyses (stability branches whose path is measured).</param>
 public sealed record ExperimentData(string Run, string Directory, RunManifest Manifest, IReadOnlyList<StageRecord> Stages,
-    int Replicates, IReadOnlyList<string> Unfinished, bool Running)
+    int Replicates, IReadOnlyList<string> Unfinished, bool Running, IReadOnlyList<PathRecord> Paths)
 {
     /// <summary>Set by <see cref="Report.Build"/> so experiments side by side have distinct names.</summary>
     public string Label { get; set; } = "";
@@ -75,8 +76,17 @@ public sealed record ExperimentData(string Run, string Directory, RunManifest Ma
             int rank = 0;
             foreach (var (percent, _) in layout.Targets(r)) targetOrder[(r, percent)] = 1000 + rank++;
         }
+        var paths = new List<PathRecord>();
         foreach (var stage in layout.Walk())
         {
+            if (stage.Branch is { } b && BranchRegistry.Owner(b) is StabilityBranch)
+            {
+                int at = stage.Level ?? targetOrder[(stage.Replicate, stage.Target!.Value)];
+                if (global::Lottery.Stability.InstabilityPath.TryLoad(stage.Directory) is { } path)
+                    paths.Add(new PathRecord(stage.Replicate, stage.Position, at, StageSummary.TryLoad(stage.TrunkStage(layout).Directory)?.PercentRemaining ?? 100, path));
+                else unfinished.Add(Path.GetRelativePath(runDirectory, stage.Directory));
+                continue;
+            }
             var kind = stage.Branch is { } name
                 ? BranchRegistry.Owner(name) is { } branch ? SeriesKind.Of(branch) : null    // a directory no branch owns is not a stage of ours
                 : stage.Level == 0 ? SeriesKind.Dense : ticket;
@@ -85,7 +95,7 @@ public sealed record ExperimentData(string Run, string Directory, RunManifest Ma
             Add(stage.Replicate, stage.Position, order, kind, stage.Directory);
         }
         bool running = replicates.Any(r => RunLock.IsHeld(layout.Replicate(r)));
-        return new ExperimentData(Path.GetFileName(runDirectory), runDirectory, manifest, stages, replicates.Count, unfinished, running);
+        return new ExperimentData(Path.GetFileName(runDirectory), runDirectory, manifest, stages, replicates.Count, unfinished, running, paths);
 
         void Add(int replicate, string position, int order, SeriesKind kind, string dir)
         {
@@ -114,3 +124,6 @@ public sealed record ExperimentData(string Run, string Directory, RunManifest Ma
         }
     }
 }
+
+/// <summary>One measured instability analysis: the trunk stage it belongs to (replicate, position, percent remaining) and its path.</summary>
+public sealed record PathRecord(int Replicate, string Position, int Order, double PercentRemaining, global::Lottery.Stability.InstabilityPath Path);

@@ -10,7 +10,7 @@ namespace Lottery.Reports;
 /// per-layer density, and, when several experiments share a dense network (methods side by side), the per-layer
 /// density of each method at each density they share. Colours, markers and patterns: <see cref="SeriesStyles"/>.
 /// </summary>
-public static class FigureSet
+public static partial class FigureSet
 {
     public const int Width = 900, Height = 540;
 
@@ -23,7 +23,7 @@ public static class FigureSet
     public static IReadOnlyList<Figure> Draw(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows, IReadOnlyList<double>? curveLevels = null)
     {
         var figures = new List<Figure>();
-        if (rows.Count == 0) return figures;
+        if (rows.Count == 0) return [.. Stability(experiments)];
         var styles = new SeriesStyles(experiments);
         foreach (var c in new[] { EarlyStopCriterion.ValidationLoss, EarlyStopCriterion.ValidationAccuracy })
         {
@@ -46,6 +46,7 @@ public static class FigureSet
             if (Layers(experiments[i], $"layer_density{suffix}") is { } layers) figures.Add(layers);
         }
         figures.AddRange(LayersByMethod(experiments, styles));
+        figures.AddRange(Stability(experiments));
         return figures;
     }
 
@@ -56,7 +57,7 @@ public static class FigureSet
         return $"Each point is the mean over {n} stage{(counts[^1] == 1 ? "" : "s")} (replicates, and reinitialization draws); error bars span their minimum and maximum.";
     }
 
-    static Color C(string hex) => Color.FromHex(hex);
+    internal static Color C(string hex) => Color.FromHex(hex);
 
     static string Percent(double p) => p.ToString(p >= 10 ? "0.#" : p >= 1 ? "0.0#" : "0.0##", CultureInfo.InvariantCulture);
 
@@ -81,7 +82,7 @@ public static class FigureSet
 
     /// <summary>A y range people can read when the values (and their bars) barely differ: ScottPlot would zoom into a
     /// range of a few units and label it "1,600 1,600 1,601"; instead the values get ±5% (at least ±1 unit) around them.</summary>
-    static void ReadableY(Plot plot, IReadOnlyCollection<double> values)
+    internal static void ReadableY(Plot plot, IReadOnlyCollection<double> values)
     {
         var finite = values.Where(double.IsFinite).ToList();
         if (finite.Count == 0) return;
@@ -92,7 +93,7 @@ public static class FigureSet
 
     /// <param name="legendBelow">Long legends (several experiments) go under the plot, short ones to its right:
     /// either way outside the data.</param>
-    static Plot NewPlot(string title, string yLabel, bool legendBelow = false)
+    internal static Plot NewPlot(string title, string yLabel, bool legendBelow = false)
     {
         var plot = new Plot();
         plot.Title(title);
@@ -104,7 +105,7 @@ public static class FigureSet
 
     /// <summary>Renders the figure; a legend under the plot gets the height its entries need (22 pixels each beyond four),
     /// so no entry is cut off.</summary>
-    static Figure Save(Plot plot, string stem, string title, string caption, bool legendBelow = false)
+    internal static Figure Save(Plot plot, string stem, string title, string caption, bool legendBelow = false)
     {
         int entries = plot.GetPlottables().Count(p => p.LegendItems.Any(i => !string.IsNullOrEmpty(i.LabelText)));
         int height = legendBelow ? Height + 22 * Math.Max(0, entries - 4) : Height;

@@ -19,12 +19,15 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
     static string N(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
 
     public static Headline Of(ExperimentData experiment, IReadOnlyList<ResultRow> allRows, EarlyStopCriterion criterion = EarlyStopCriterion.ValidationLoss) =>
-        Of(experiment.Label, PaperReference.For(experiment.Model, experiment.Dataset), allRows, criterion, experiment.DenseFrom);
+        Of(experiment.Label, PaperReference.For(experiment.Model, experiment.Dataset), allRows, criterion, experiment.DenseFrom, experiment.Paths,
+            experiment.Manifest.Rewind is { } k ? Training.Step.Parse(k).ToString() : "0it");
 
     /// <summary>The summary of the rows of experiment <paramref name="label"/>.</summary>
     /// <param name="denseFrom">The run whose dense network this experiment is compared with, when not its own.</param>
+    /// <param name="paths">The experiment's instability analyses.</param>
+    /// <param name="ownRewindPoint">Where the experiment's tickets start (0it, or the run's rewind point).</param>
     public static Headline Of(string label, IReadOnlyList<string> paper, IReadOnlyList<ResultRow> allRows, EarlyStopCriterion criterion = EarlyStopCriterion.ValidationLoss,
-        string? denseFrom = null)
+        string? denseFrom = null, IReadOnlyList<PathRecord>? paths = null, string ownRewindPoint = "0it")
     {
         var rows = allRows.Where(r => r.Experiment == label).ToList();
         var findings = new List<string>();
@@ -93,6 +96,7 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
             var what = kind.Key == "reinit" ? "Randomly reinitialized copies" : $"{char.ToUpperInvariant(kind.Name[0])}{kind.Name[1..]} ({kind.Key})";
             findings.Add($"{what} against their tickets (test accuracy at early stop; early-stop iteration): {string.Join("; ", parts)}.");
         }
+        if (paths is { Count: > 0 }) findings.AddRange(StabilityFindings(paths, tickets, Matches, ownRewindPoint));
         return new Headline(label, findings, paper) { MatchesDownTo = downTo, LargestSpeedUp = speed, LargestGain = gain };
 
         string Miss(ResultRow r)
@@ -104,5 +108,39 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
             if (es > denseEs.Max) why.Add($"stops later (iteration {N(es, "0")} against the dense replicates' latest {N(denseEs.Max, "0")})");
             return string.Join(" and ", why);
         }
+    }
+
+    /// <summary>At which rewind point each stage becomes stable (mean test error barrier below the threshold at that k and
+    /// every later k measured), and whether the tickets that match the dense network are exactly the ones stable where
+    /// they start (k = the run's own rewind point).</summary>
+    static IEnumerable<string> StabilityFindings(IReadOnlyList<PathRecord> paths, IReadOnlyList<ResultRow> tickets, Func<ResultRow, bool> matches, string own)
+    {
+        double threshold = paths[0].Path.Threshold;
+        var parts = new List<string>();
+        var stableAtOwn = new List<(string Position, double Percent, bool Stable)>();
+        foreach (var position in paths.GroupBy(p => (p.Order, p.Position)).OrderBy(g => g.Key.Order))
+        {
+            var byK = position.GroupBy(p => (p.Path.RewindIteration, p.Path.RewindPoint)).OrderBy(g => g.Key.RewindIteration)
+                .Select(g => (K: g.Key.RewindPoint, Mean: g.Average(p => p.Path.TestInstability))).ToList();
+            int from = byK.FindIndex(x => x.Mean < threshold);
+            while (from >= 0 && byK.Skip(from).Any(x => x.Mean >= threshold)) from = byK.FindIndex(from + 1, x => x.Mean < threshold);
+            string percent = P(position.Average(p => p.PercentRemaining));
+            string text = from < 0 ? $"{position.Key.Position} ({percent}%): unstable at every k measured (barrier {N(byK[^1].Mean * 100, "0.00")} points at {byK[^1].K})"
+                : from == 0 ? $"{position.Key.Position} ({percent}%): stable from k = {byK[0].K}, the first measured (barrier {N(byK[0].Mean * 100, "0.00")} points)"
+                : $"{position.Key.Position} ({percent}%): unstable at {byK[from - 1].K} ({N(byK[from - 1].Mean * 100, "0.00")} points), stable from k = {byK[from].K} ({N(byK[from].Mean * 100, "0.00")})";
+            parts.Add(text);
+            var atOwn = byK.FirstOrDefault(x => x.K == own);
+            if (atOwn.K is not null) stableAtOwn.Add((position.Key.Position, position.Average(p => p.PercentRemaining), atOwn.Mean < threshold));
+        }
+        yield return $"Instability (test error barrier of the linear path between two copies; stable below {N(threshold * 100, "0.##")} points): {string.Join("; ", parts)}.";
+        var compared = stableAtOwn.Select(s => (s.Position, s.Percent, s.Stable, Ticket: tickets.FirstOrDefault(t => t.Position == s.Position)))
+            .Where(s => s.Ticket is not null).ToList();
+        if (compared.Count == 0) yield break;
+        var disagree = compared.Where(c => matches(c.Ticket!) != c.Stable).ToList();
+        string List(IEnumerable<string> items) => items.Any() ? string.Join(", ", items) : "none";
+        yield return $"Tickets stable where they start (k = {own}): {List(compared.Where(c => c.Stable).Select(c => P(c.Percent) + "%"))}; " +
+                     $"matching the dense network: {List(compared.Where(c => matches(c.Ticket!)).Select(c => P(c.Percent) + "%"))}. " +
+                     (disagree.Count == 0 ? "The tickets that match are exactly the stable ones."
+                         : $"Not exactly the same: {string.Join(", ", disagree.Select(d => $"{P(d.Percent)}% is {(d.Stable ? "stable but does not match" : "unstable but matches")}"))}.");
     }
 }

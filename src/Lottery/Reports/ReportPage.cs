@@ -74,6 +74,7 @@ public static class ReportPage
 
         sb.Append("<h2>Table</h2>\n<p>Accuracies in %; mean [min–max] over the n stages at each point. Also as table.md, table.csv and table.json.</p>\n");
         AppendTable(sb, report.Rows, styles);
+        AppendStability(sb, StabilityTable.Build(report.Experiments));
 
         sb.Append("<h2>Runs and hyperparameters</h2>\n");
         foreach (var e in report.Experiments)
@@ -90,6 +91,25 @@ public static class ReportPage
           .Append("document.documentElement.setAttribute('data-figures-shown',String(n));});\n</script>\n");
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
+    }
+
+    static void AppendStability(StringBuilder sb, IReadOnlyList<StabilityTable.Row> rows)
+    {
+        if (rows.Count == 0) return;
+        bool several = rows.Select(r => r.Experiment).Distinct().Count() > 1;
+        sb.Append("<h3>Instability (linear mode connectivity)</h3>\n<p>Error barriers of the linear path between two copies trained from θk with different SGD noise, ")
+          .Append($"in percentage points; stable below {(rows[0].Threshold * 100).ToString("0.##", CultureInfo.InvariantCulture)}. Also as stability.csv.</p>\n<table>\n<tr>");
+        if (several) sb.Append("<th class=\"l\">experiment</th>");
+        sb.Append("<th>% remaining</th><th class=\"l\">stage</th><th class=\"l\">k</th><th>test barrier</th><th>train barrier</th><th>endpoints' test error</th><th>stable</th></tr>\n");
+        foreach (var r in rows)
+        {
+            sb.Append("<tr>");
+            if (several) sb.Append($"<td class=\"l\">{E(r.Experiment)}</td>");
+            sb.Append($"<td>{r.PercentRemaining.ToString("0.0", CultureInfo.InvariantCulture)}</td><td class=\"l\">{E(r.Position)}</td><td class=\"l\">{E(r.RewindPoint)}</td>")
+              .Append($"<td>{ResultTable.Cell(r.TestInstability, 100, "0.00")}</td><td>{ResultTable.Cell(r.TrainInstability, 100, "0.00")}</td>")
+              .Append($"<td>{ResultTable.Cell(r.EndpointTestError, 100, "0.00")}</td><td>{r.Stable}/{r.Paths}</td></tr>\n");
+        }
+        sb.Append("</table>\n");
     }
 
     static void AppendTable(StringBuilder sb, IReadOnlyList<ResultRow> rows, SeriesStyles styles)

@@ -26,8 +26,12 @@ public static class ReportWriter
         var keep = report.Figures.SelectMany(f => new[] { f.Stem + ".png", f.Stem + ".svg" }).ToHashSet();
         foreach (var old in Directory.EnumerateFiles(figures).Where(p => (p.EndsWith(".png") || p.EndsWith(".svg")) && !keep.Contains(Path.GetFileName(p))))
             File.Delete(old);
-        Text(Path.Combine(outDirectory, "table.md"), ResultTable.Markdown(report.Rows));
+        var stability = StabilityTable.Build(report.Experiments);
+        Text(Path.Combine(outDirectory, "table.md"), ResultTable.Markdown(report.Rows) + StabilityTable.Markdown(stability));
         Text(Path.Combine(outDirectory, "table.csv"), ResultTable.Csv(report.Rows));
+        var stabilityCsv = Path.Combine(outDirectory, "stability.csv");
+        if (stability.Count > 0) Text(stabilityCsv, StabilityTable.Csv(stability));
+        else if (File.Exists(stabilityCsv)) File.Delete(stabilityCsv);
         Text(Path.Combine(outDirectory, "table.json"), Json(report).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
         Text(Path.Combine(outDirectory, "summary.md"), SummaryMarkdown(report));
         Text(Path.Combine(outDirectory, "report.html"), ReportPage.Html(report));
@@ -45,6 +49,7 @@ public static class ReportWriter
             ["unfinished"] = new JsonArray(e.Unfinished.Select(u => (JsonNode)u).ToArray()), ["running"] = e.Running,
         }).ToArray()),
         ["rows"] = ResultTable.Json(report.Rows),
+        ["stability"] = StabilityTable.Json(StabilityTable.Build(report.Experiments)),
         ["summary"] = new JsonArray(report.Headlines.Select(h => (JsonNode)new JsonObject
         {
             ["experiment"] = h.Experiment,

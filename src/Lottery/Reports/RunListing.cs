@@ -7,8 +7,9 @@ namespace Lottery.Reports;
 /// <param name="HighestLevel">The last level L such that levels 0..L are finished in every replicate (null: none).</param>
 /// <param name="TargetsDone">One-shot targets finished in every replicate.</param>
 /// <param name="Diverged">Finished stages (trunk levels and targets) whose training diverged.</param>
+/// <param name="Paths">Measured instability analyses (stability branches), and how many of them are stable.</param>
 public sealed record RunListing(string Run, string Kind, string Model, string Dataset, int Replicates, int? HighestLevel,
-    int TargetsDone, double? SmallestPercentRemaining, int Diverged, string State)
+    int TargetsDone, double? SmallestPercentRemaining, int Diverged, string State, int Paths = 0, int StablePaths = 0)
 {
     /// <summary>What is done, in words: "levels 0–3", "dense + 2 targets", "2 targets" (pruned at initialization), "dense", "nothing".</summary>
     public string Done => Kind == "oneshot" && TargetsDone > 0
@@ -16,6 +17,9 @@ public sealed record RunListing(string Run, string Kind, string Model, string Da
         : HighestLevel is not int h ? "nothing"
         : Kind == "train" || h == 0 ? "dense"
         : $"levels 0–{h}";
+
+    /// <summary>The instability analyses in words: "4 paths, 3 stable" (empty when none).</summary>
+    public string Stability => Paths == 0 ? "" : $"{Paths} path{(Paths == 1 ? "" : "s")}, {StablePaths} stable";
 
     public static IReadOnlyList<RunListing> Scan(string runsRoot) => RunCatalog.List(runsRoot).Select(dir =>
     {
@@ -37,10 +41,18 @@ public sealed record RunListing(string Run, string Kind, string Model, string Da
         string state = replicates.Any(r => RunLock.IsHeld(layout.Replicate(r))) ? "running"
             : done.Count == all.Count && all.Count > 0 ? "complete"
             : all.Count == 0 ? "empty" : "interrupted";
+        var paths = layout.Walk().Where(s => s.Branch is { } b && Branches.BranchRegistry.Owner(b) is Branches.StabilityBranch)
+            .Select(s => SafePath(s.Directory)).OfType<global::Lottery.Stability.InstabilityPath>().ToList();
         return new RunListing(name, manifest.Kind, manifest.Hparams.Model.Model, manifest.Hparams.Dataset.Dataset,
             replicates.Count, highest, targetsDone, done.Count == 0 ? null : done.Min(s => s.PercentRemaining),
-            done.Count(s => s.Outcome.Diverged), state);
+            done.Count(s => s.Outcome.Diverged), state, paths.Count, paths.Count(p => p.Stable));
     }).ToList();
+
+    static global::Lottery.Stability.InstabilityPath? SafePath(string dir)
+    {
+        try { return global::Lottery.Stability.InstabilityPath.TryLoad(dir); }
+        catch (RunFileException) { return null; }
+    }
 
     static StageSummary? SafeSummary(string dir)
     {

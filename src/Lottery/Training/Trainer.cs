@@ -16,6 +16,8 @@ namespace Lottery.Training;
 /// <param name="StartIteration">0, or k when rewinding: the schedule and data order continue from k.</param>
 /// <param name="CaptureIteration">Save the weights after this many iterations to capture.tsr (the rewind point θk).</param>
 /// <param name="CheckpointEvery">Iterations between checkpoints (rounded up to a measurement boundary).</param>
+/// <param name="EndIteration">Stop here instead of at the schedule's end (a stage that only brings the dense network to a
+/// rewind point k): the schedule itself is unchanged, so its first k iterations are exactly the full stage's.</param>
 public sealed record StageSpec(
     string Name,
     string Directory,
@@ -23,7 +25,8 @@ public sealed record StageSpec(
     long DropoutSeed,
     int StartIteration = 0,
     int? CaptureIteration = null,
-    int CheckpointEvery = 1000);
+    int CheckpointEvery = 1000,
+    int? EndIteration = null);
 
 /// <summary>What a finished stage measured.</summary>
 /// <param name="IterationsRun">Iterations of the whole stage, over every process that worked on it (resumes included).</param>
@@ -75,7 +78,9 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
     {
         var model = arena.Model;
         int evalEvery = plan.Hparams.EvalEvery;
-        int end = plan.TotalIterations;
+        int end = spec.EndIteration ?? plan.TotalIterations;
+        if (end < 1 || end > plan.TotalIterations)
+            throw new ArgumentOutOfRangeException(nameof(spec), $"end iteration {end} is outside 1..{plan.TotalIterations}");
         if (spec.StartIteration < 0 || spec.StartIteration > end)
             throw new ArgumentOutOfRangeException(nameof(spec), $"start iteration {spec.StartIteration} is outside 0..{end}");
         long checkpointEvery = Math.Max(evalEvery, ((long)spec.CheckpointEvery + evalEvery - 1) / evalEvery * evalEvery);
@@ -123,7 +128,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
                 {
                     if (iteration > startedAt)
                     {
-                        SaveCheckpoint(checkpointPath, optimizer, spec, iteration, Elapsed(), Measuring());
+                        SaveCheckpoint(checkpointPath, optimizer, spec, iteration, end, Elapsed(), Measuring());
                         _observer.OnCheckpoint(iteration);
                     }
                     CheckpointAndStop.ThrowIfCancellationRequested();
@@ -177,7 +182,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
                     }
                     if (iteration % checkpointEvery == 0 && iteration < end)
                     {
-                        SaveCheckpoint(checkpointPath, optimizer, spec, iteration, Elapsed(), Measuring());
+                        SaveCheckpoint(checkpointPath, optimizer, spec, iteration, end, Elapsed(), Measuring());
                         _observer.OnCheckpoint(iteration);
                     }
                 }
@@ -241,7 +246,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         file.Save(path);
     }
 
-    void SaveCheckpoint(string path, IOptimizer optimizer, StageSpec spec, int iteration, double seconds, double measurementSeconds)
+    void SaveCheckpoint(string path, IOptimizer optimizer, StageSpec spec, int iteration, int end, double seconds, double measurementSeconds)
     {
         var file = new TensorFile();
         // Weights and optimizer state in standard order (see ParameterArena): checkpoints do not depend on the layout.
@@ -251,7 +256,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         file.Meta["iteration"] = iteration.ToString(CultureInfo.InvariantCulture);
         file.Meta["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture);
         file.Meta["start_iteration"] = spec.StartIteration.ToString(CultureInfo.InvariantCulture);
-        file.Meta["end_iteration"] = plan.TotalIterations.ToString(CultureInfo.InvariantCulture);
+        file.Meta["end_iteration"] = end.ToString(CultureInfo.InvariantCulture);
         file.Meta["seconds"] = seconds.ToString("R", CultureInfo.InvariantCulture);
         file.Meta["measurement_seconds"] = measurementSeconds.ToString("R", CultureInfo.InvariantCulture);
         file.Save(path);

@@ -129,6 +129,15 @@ public class BadInputCorpusTests
         new(1, "--levels and --targets both choose stages", A("invert", Run, "--levels", "1", "--targets", "5"), NeedsRun: true),
         new(1, "malformed --targets 'x'", A("shuffle", Run, "--targets", "x"), NeedsRun: true),
         new(2, "unknown flag '--draws'", A("random_pruning", Run, "--draws", "2"), NeedsRun: true),
+        // Instability analysis.
+        new(1, "--rewind-points: rewind point 1000it is not before the end of training (40 iterations)", A("stability", Run, "--rewind-points", "0,1000it"), NeedsRun: true),
+        new(1, "--rewind-points: rewind point: malformed step 'soon'", A("stability", Run, "--rewind-points", "soon"), NeedsRun: true),
+        new(1, "has no level 7 yet", A("stability", Run, "--levels", "0,7"), NeedsRun: true),
+        new(1, "--points: the path needs at least 3 points", A("stability", Run, "--points", "2"), NeedsRun: true),
+        new(1, "--bn-statistics: unknown batch norm statistics 'freeze'", A("stability", Run, "--bn-statistics", "freeze"), NeedsRun: true),
+        new(1, "--train-examples: train examples 99999 is not between 1 and the 1200 examples", A("stability", Run, "--train-examples", "99999"), NeedsRun: true),
+        new(2, "--points: 'many' is not a whole number", A("stability", Run, "--points", "many"), NeedsRun: true),
+        new(1, "no run 'nosuchrun'", A("stability", "nosuchrun")),
         new(1, "--controls: unknown branch 'shufle'", ["slurm", "find", .. Quick, "--iterations", "40it", "--controls", "shufle", "--dry-run"]),
         // Values in range for their type but not for their meaning.
         new(1, "learning rate must be a positive number", T("--lr", "-1")),
