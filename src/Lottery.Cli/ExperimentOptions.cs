@@ -109,7 +109,7 @@ public sealed class ExperimentOptions
         ["targets"] = "--targets", ["levels"] = "--levels", ["branch.draws"] = "--draws", ["branch.levels"] = "--levels",
         ["branch.targets"] = "--targets", ["replicates"] = "--replicate", ["branch.rewind_points"] = "--rewind-points",
         ["branch.points"] = "--points", ["branch.bn_statistics"] = "--bn-statistics", ["branch.threshold"] = "--threshold",
-        ["branch.train_examples"] = "--train-examples",
+        ["branch.train_examples"] = "--train-examples", ["sparse"] = "--sparse",
     };
 
     /// <summary>Flags that would be silently ignored by this setup are refused instead.</summary>

@@ -51,6 +51,10 @@ public static class ReportTable
         else writer.WriteLine("accuracies in %");
         if (diverged) writer.WriteLine("diverged: NaN/infinite loss, training stopped; early stop = best point before it");
         if (collapsed) writer.WriteLine("collapse: the mask left these layers without a weight (they pass only their bias)");
+        var sparse = report.Rows.Where(r => r.Cells.Values.Any(c => c.SparseLayers is { Count: > 0 })).ToList();
+        if (sparse.Count > 0)
+            writer.WriteLine($"sparse kernels (--sparse) ran {string.Join(", ", sparse.SelectMany(r => r.Cells.Values).SelectMany(c => c.SparseLayers ?? []).Distinct().Select(n => n.Replace(".weight", "")))} " +
+                $"at {(sparse.Count == 1 ? sparse[0].Label : $"{sparse[0].Label} to {sparse[^1].Label}")} (results equal the dense path's to float rounding)");
         WriteStability(report, writer);
     }
 
@@ -114,6 +118,7 @@ public static class ReportTable
                         ["stages"] = c.Count,
                         ["diverged_at"] = new JsonArray(c.DivergedAt.Select(d => (JsonNode)d).ToArray()),
                         ["empty_layers"] = new JsonArray(c.EmptyLayers.Select(n => (JsonNode)n).ToArray()),
+                        ["sparse_layers"] = new JsonArray((c.SparseLayers ?? []).Select(n => (JsonNode)n).ToArray()),
                     };
                 return (JsonNode)o;
             }).ToArray()),

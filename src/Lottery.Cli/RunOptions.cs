@@ -18,8 +18,9 @@ public sealed class RunOptions
     public Option<int?> Replicates { get; } = Flags.Integer("--replicates", "Shorthand for --replicate 1-N", min: 1);
 
     public Option<bool> NoTensorBoard { get; } = new("--no-tensorboard") { Description = "Do not write TensorBoard event files (written by default under each stage's directory)" };
+    public Option<string> Sparse { get; } = new("--sparse") { Description = "Pruned linear layers on sparse kernels: auto (where faster on this machine), on, off", DefaultValueFactory = _ => "auto" };
 
-    public IEnumerable<Option> All => [DataRoot, RunsDir, Device, Threads, Json, CheckpointEvery, Replicate, Replicates, NoTensorBoard];
+    public IEnumerable<Option> All => [DataRoot, RunsDir, Device, Threads, Json, CheckpointEvery, Replicate, Replicates, NoTensorBoard, Sparse];
 
     public IReadOnlyList<int>? ReplicateList(ParseResult p)
     {
@@ -65,8 +66,9 @@ public sealed class RunOptions
     public RunEnvironment Environment(ParseResult p, ConsoleProgress progress, string? recordedDataRoot = null)
     {
         var device = CliRuntime.SetUp(p.GetValue(Device)!, p.GetValue(Threads));
+        var sparse = global::Lottery.Sparse.SparseModes.Parse(p.GetValue(Sparse)!);
         return new RunEnvironment(CliRuntime.WritableRunsRoot(p.GetValue(RunsDir)),
             CliRuntime.DataLoader(p.GetValue(DataRoot), recordedDataRoot, device, progress), progress, p.GetValue(CheckpointEvery),
-            CliRuntime.Versions(), progress.Cancellation, !p.GetValue(NoTensorBoard), CheckpointAndStop: progress.CheckpointAndStop);
+            CliRuntime.Versions(), progress.Cancellation, !p.GetValue(NoTensorBoard), CheckpointAndStop: progress.CheckpointAndStop, Sparse: sparse);
     }
 }

@@ -15,9 +15,21 @@ public static class BenchCommand
         var iterations = Flags.Integer("--iterations", "Timed iterations per model (default: 2000 for LeNet, 60 for the conv nets and ResNets, 20 for VGG)", min: 10);
         var threads = Flags.Integer("--threads", "Intra-op threads (default: all cores)", min: 1);
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("bench", "Training iterations per second, evaluation throughput and share of peak for each model (synthetic data)") { presets, iterations, threads, json };
+        var run = Flags.Text("--run", "Ticket mode: a run (directory, name or hash prefix) whose ticket is timed dense against sparse");
+        var level = Flags.Integer("--level", "Ticket mode: the level of an iterative run", min: 0);
+        var target = Flags.Number("--target", "Ticket mode: the one-shot target (percent remaining) of a one-shot run");
+        var replicate = Flags.Integer("--replicate", "Ticket mode: the replicate (default 1)", min: 1);
+        var sparse = new Option<string>("--sparse") { Description = "Ticket mode: the sparse path's layer choice, auto or on (default auto)", DefaultValueFactory = _ => "auto" };
+        var crossover = new Option<bool>("--crossover") { Description = "Time one layer's training step dense against sparse at densities 50% to 0.5% for LeNet's and Conv-2's fc shapes: where sparse begins to win" };
+        var runsDir = Flags.Text("--runs-dir", "Where run directories live (or LOTTERY_RUNS; default ./runs)");
+        var dataRoot = Flags.Text("--data-root", "Where the ticket's data is (default: where its run found it)");
+        var command = new Command("bench", "Training iterations per second, evaluation throughput and share of peak for each model (synthetic data); " +
+            "with --run, a ticket dense against sparse; with --crossover, where sparse kernels begin to win")
+            { presets, iterations, threads, json, run, level, target, replicate, sparse, crossover, runsDir, dataRoot };
         command.SetAction(p =>
         {
+            if (p.GetValue(run) is not null || p.GetValue(crossover))
+                return SparseBench.Run(p, run, level, target, replicate, sparse, crossover, iterations, threads, json, runsDir, dataRoot, presets);
             var names = p.GetValue(presets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (names.Length == 0) throw new HparamsException("--presets names no preset: `lottery presets` lists them");
             foreach (var name in names) PresetRegistry.Get(name);   // every name checked before minutes of measuring

@@ -119,7 +119,7 @@ public sealed class Experiment : IDisposable
             throw new HparamsException("device cuda: CUDA is not available here (TorchSharp-cpu, or no GPU): reference TorchSharp-cuda-linux instead of TorchSharp-cpu and run on a GPU machine");
         Func<DatasetHparams, SplitData> load = data is null ? RegistryLoader(settings.DataRoot, null, device, observer) : h => data.Split(h, device);
         return new RunEnvironment(Path.GetFullPath(settings.RunsRoot), load, observer, settings.CheckpointEvery, Versions(),
-            settings.Cancellation, settings.TensorBoard, model, data?.Shape, data?.TrainCount);
+            settings.Cancellation, settings.TensorBoard, model, data?.Shape, data?.TrainCount, Sparse: settings.Sparse);
     }
 
     /// <summary>Loads the registry's datasets: <paramref name="dataRoot"/>, LOTTERY_DATA, <paramref name="recordedRoot"/>
@@ -132,7 +132,8 @@ public sealed class Experiment : IDisposable
         return SplitData.Create(raw, hparams, device);
     };
 
-    /// <summary>Program and library versions recorded in each run's manifest.</summary>
+    /// <summary>Program and library versions recorded in each run's manifest, with the thread count (which changes the last
+    /// bits; the run adds its sparse-kernel mode, which does too).</summary>
     public static IReadOnlyDictionary<string, string> Versions() => new Dictionary<string, string>
     {
         ["lottery"] = typeof(Experiment).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?",

@@ -34,4 +34,9 @@ public sealed record ExperimentSettings
     /// <summary>Where data, network and parameter arena live: CPU (default; the fused SIMD optimizer) or a CUDA device
     /// (whole-arena tensor operations), which needs the TorchSharp-cuda backend package in place of TorchSharp-cpu.</summary>
     public TorchSharp.torch.Device? Device { get; init; }
+
+    /// <summary>Whether pruned linear layers run on sparse kernels (auto: where they are faster on this machine, the
+    /// default; on; off). Not part of a run's identity: like the thread count it changes the last bits; each stage
+    /// records the layers that ran sparse.</summary>
+    public Sparse.SparseMode Sparse { get; init; } = global::Lottery.Sparse.SparseMode.Auto;
 }

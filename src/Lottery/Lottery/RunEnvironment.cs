@@ -19,6 +19,8 @@ namespace Lottery.Lottery;
 /// <param name="InputShape">Data supplied in code: its example shape and classes, so that a run is checked against the
 /// network before anything is written (registry datasets are known by name).</param>
 /// <param name="TrainCount">Data supplied in code: its training examples before the validation hold-out.</param>
+/// <param name="Sparse">Whether pruned linear layers train and evaluate on sparse kernels (<see cref="Sparse.SparseMode"/>): not
+/// part of a run's identity (it changes the last bits, like the thread count); each stage records the layers that did.</param>
 public sealed record RunEnvironment(
     string RunsRoot,
     Func<DatasetHparams, SplitData> LoadData,
@@ -30,4 +32,5 @@ public sealed record RunEnvironment(
     Models.CustomModel? Model = null,
     Models.InputShape? InputShape = null,
     int? TrainCount = null,
-    CancellationToken CheckpointAndStop = default);
+    CancellationToken CheckpointAndStop = default,
+    Sparse.SparseMode Sparse = Sparse.SparseMode.Off);

@@ -97,7 +97,8 @@ public sealed class RunHandle : IDisposable
                 Seed = identity.Seed,
                 Rewind = identity.Rewind,
                 Created = DateTimeOffset.UtcNow,
-                Versions = new Dictionary<string, string>(environment.Versions),
+                // What changes the last bits is recorded with the versions: the thread count (in them) and the sparse kernels' mode.
+                Versions = new Dictionary<string, string>(environment.Versions) { ["sparse"] = Sparse.SparseModes.Name(environment.Sparse) },
             };
             try
             {

@@ -1,6 +1,7 @@
 using Lottery.Models;
 using Lottery.Pruning;
 using Lottery.Runs;
+using Lottery.Sparse;
 using Lottery.Training;
 
 namespace Lottery.Lottery;
@@ -58,7 +59,9 @@ public sealed class StageRunner(RunHandle run)
         // The arena lives where the data does (the run's device).
         using var arena = new ParameterArena(model, device: data.Train.Images.device);
         arena.Load(WeightsIO.LoadWeights(startPath));
-        arena.SetMask(mask);
+        var sparseMode = run.Environment.Sparse;
+        arena.SetMask(mask, skipPruned: sparseMode != SparseMode.Off);
+        using var sparse = SparseNetwork.Attach(model, arena, mask, sparseMode, run.Plan.BatchSize);
         var trainer = new Trainer(arena, data, run.Plan, observer) { AfterIteration = run.AfterIteration, Cancellation = run.Environment.Cancellation, CheckpointAndStop = run.Environment.CheckpointAndStop, TensorBoard = run.Environment.TensorBoard };
         var result = trainer.Run(new StageSpec(request.Description, dir, request.Seeds.Data, request.Seeds.Dropout,
             request.StartIteration, request.CaptureIteration, run.Environment.CheckpointEvery, request.EndIteration));
@@ -67,7 +70,7 @@ public sealed class StageRunner(RunHandle run)
         var empty = mask.EmptyTensors();
         var summary = new StageSummary(request.Description, report.PercentRemaining, report.Remaining, report.Weights,
             result.Outcome, result.IterationsRun, result.Seconds, result.MillisecondsPerIteration, DateTimeOffset.UtcNow,
-            empty.Count > 0 ? empty : null);
+            empty.Count > 0 ? empty : null, sparse.Layers.Count > 0 ? sparse.Names : null);
         summary.Save(dir);
         observer.OnStageDone(request.Description, summary);
         return summary;

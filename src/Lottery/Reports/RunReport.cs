@@ -21,8 +21,9 @@ public sealed record RunReport(string Run, string Kind, string Model, string Dat
 
     /// <param name="DivergedAt">The divergence iteration of each diverged stage among the <paramref name="Count"/>.</param>
     /// <param name="EmptyLayers">Layers some stage's mask left without a weight (layer collapse).</param>
+    /// <param name="SparseLayers">Layers some stage ran on sparse kernels (--sparse).</param>
     public sealed record Cell(Statistic EarlyStopIteration, Statistic EarlyStopTestAccuracy, Statistic FinalTestAccuracy,
-        int Count, IReadOnlyList<int> DivergedAt, IReadOnlyList<string> EmptyLayers);
+        int Count, IReadOnlyList<int> DivergedAt, IReadOnlyList<string> EmptyLayers, IReadOnlyList<string>? SparseLayers = null);
 
     /// <summary>Series: "ticket", then the branches' names in the registry's order; only those with data appear.</summary>
     public sealed record Row(string Label, double PercentRemaining, IReadOnlyDictionary<string, Cell> Cells);
@@ -69,7 +70,8 @@ public sealed record RunReport(string Run, string Kind, string Model, string Dat
                     Statistic.Of(items.Select(i => i.Outcome.FinalTestAccuracy))!,
                     items.Count,
                     items.Select(i => i.Outcome.DivergedAt).OfType<int>().ToList(),
-                    items.SelectMany(i => i.EmptyLayers ?? []).Distinct().ToList());
+                    items.SelectMany(i => i.EmptyLayers ?? []).Distinct().ToList(),
+                    items.SelectMany(i => i.SparseLayers ?? []).Distinct().ToList());
             }
             var ticket = g.FirstOrDefault(s => s.Series == Ticket).Summary ?? g.First().Summary;
             return new Row(g.Key.Label, ticket.PercentRemaining, cells);

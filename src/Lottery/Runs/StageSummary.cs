@@ -5,6 +5,9 @@ namespace Lottery.Runs;
 
 /// <summary>summary.json of a finished stage: written last, so its presence means the stage is done.</summary>
 /// <param name="EmptyLayers">Prunable tensors the stage's mask leaves without a weight (layer collapse); null when none.</param>
+/// <param name="SparseLayers">Layers that ran on sparse kernels (by weight name), when any did: their products sum in
+/// another order than the dense path's, so the stage's last bits depend on it (a resumed stage keeps its own choice only
+/// if the same --sparse is given again).</param>
 public sealed record StageSummary(
     string Stage,
     double PercentRemaining,
@@ -15,7 +18,8 @@ public sealed record StageSummary(
     double Seconds,
     double MillisecondsPerIteration,
     DateTimeOffset Finished,
-    IReadOnlyList<string>? EmptyLayers = null)
+    IReadOnlyList<string>? EmptyLayers = null,
+    IReadOnlyList<string>? SparseLayers = null)
 {
     public const string FileName = StageFiles.Summary;
 

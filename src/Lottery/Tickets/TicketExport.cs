@@ -19,9 +19,14 @@ namespace Lottery.Tickets;
 /// network), and <c>ticket.json</c> describing them: network, run, stage, percent remaining per layer, hyperparameters,
 /// early-stop results. Every file is written to a temporary name and renamed.
 /// </summary>
-public sealed record TicketExport(string Directory, string SafeTensors, string StartStateDict, string TrainedStateDict, string Description)
+public sealed record TicketExport(string Directory, string SafeTensors, string StartStateDict, string TrainedStateDict, string Description, string SparseSafeTensors)
 {
     public const string SafeTensorsFile = "ticket.safetensors";
+    /// <summary>The kept weights of every pruned layer in compressed sparse rows (the layer's weight as rows = its first
+    /// dimension, columns = the rest, row-major): NAME.row_offsets (I64, rows + 1), NAME.column_indices (I64, one per kept
+    /// weight, increasing within a row), NAME.values (F32, the trained weights) and NAME.start_values (F32, the starting
+    /// weights), the shape in the metadata as NAME.shape; every other tensor dense as NAME (trained).</summary>
+    public const string SparseSafeTensorsFile = "ticket_sparse.safetensors";
     public const string DescriptionFile = "ticket.json";
 
     /// <summary>The ticket of level <paramref name="level"/> of replicate <paramref name="replicate"/> of an iterative run.</summary>
@@ -88,6 +93,9 @@ public sealed record TicketExport(string Directory, string SafeTensors, string S
         var description = Path.Combine(outDirectory, DescriptionFile);
         var bytes = writer.ToBytes();
         AtomicFile.Write(safetensors, s => s.Write(bytes));
+        var sparseFile = Path.Combine(outDirectory, SparseSafeTensorsFile);
+        var sparseBytes = Sparse(tensors, mask, start, trained, runDirectory, what).ToBytes();
+        AtomicFile.Write(sparseFile, s => s.Write(sparseBytes));
         AtomicFile.Write(startDict, s => StateDict.Write(s, tensors, start));
         AtomicFile.Write(trainedDict, s => StateDict.Write(s, tensors, trained));
 
@@ -127,12 +135,59 @@ public sealed record TicketExport(string Directory, string SafeTensors, string S
             ["files"] = new JsonObject
             {
                 ["safetensors"] = SafeTensorsFile + " (mask.NAME bool, start.NAME and trained.NAME in the network's dtypes)",
+                ["sparse_safetensors"] = SparseSafeTensorsFile + " (per pruned layer: NAME.row_offsets, NAME.column_indices (int64), NAME.values, " +
+                    "NAME.start_values (float32) of the weight as rows × (the rest), shape in the metadata NAME.shape; other tensors dense as NAME)",
                 ["start_state_dict"] = "start.dat (TorchSharp module.load)",
                 ["trained_state_dict"] = "trained.dat (TorchSharp module.load)",
             },
         };
         foreach (var (k, v) in where) json[k] = v?.DeepClone();
         AtomicFile.WriteAllText(description, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        return new TicketExport(outDirectory, safetensors, startDict, trainedDict, description);
+        return new TicketExport(outDirectory, safetensors, startDict, trainedDict, description, sparseFile);
+    }
+
+    /// <summary>The ticket in compressed sparse rows (<see cref="SparseSafeTensorsFile"/>).</summary>
+    static SafeTensorsWriter Sparse(IReadOnlyList<TensorInfo> tensors, Mask mask, IReadOnlyDictionary<string, float[]> start,
+        IReadOnlyDictionary<string, float[]> trained, string runDirectory, string what)
+    {
+        var writer = new SafeTensorsWriter()
+            .Metadata("format", "csr")
+            .Metadata("producer", "lottery")
+            .Metadata("run", Path.GetFileName(Path.TrimEndingDirectorySeparator(runDirectory)))
+            .Metadata("stage", what);
+        foreach (var t in tensors)
+        {
+            if (!mask.Contains(t.Name))
+            {
+                if (t.Dtype == nameof(ScalarType.Float32)) writer.Add(t.Name, t.Shape, trained[t.Name]);
+                else writer.Add(t.Name, t.Shape, trained[t.Name].Select(v => (long)v).ToArray());
+                continue;
+            }
+            long rows = t.Shape[0], columns = t.Shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+            var alive = mask[t.Name];
+            var offsets = new long[rows + 1];
+            var cols = new List<long>();
+            var values = new List<float>();
+            var startValues = new List<float>();
+            for (long r = 0; r < rows; r++)
+            {
+                offsets[r] = cols.Count;
+                for (long c = 0; c < columns; c++)
+                {
+                    long p = r * columns + c;
+                    if (!alive[p]) continue;
+                    cols.Add(c);
+                    values.Add(trained[t.Name][p]);
+                    startValues.Add(start[t.Name][p]);
+                }
+            }
+            offsets[rows] = cols.Count;
+            writer.Metadata($"{t.Name}.shape", string.Join(",", t.Shape));
+            writer.Add($"{t.Name}.row_offsets", [rows + 1], offsets);
+            writer.Add($"{t.Name}.column_indices", [cols.Count], cols.ToArray());
+            writer.Add($"{t.Name}.values", [values.Count], values.ToArray());
+            writer.Add($"{t.Name}.start_values", [startValues.Count], startValues.ToArray());
+        }
+        return writer;
     }
 }

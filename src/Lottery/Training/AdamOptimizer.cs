@@ -33,8 +33,20 @@ public sealed class AdamOptimizer : IOptimizer
     {
         StepCount++;
         var (stepSize, invSqrtBc2) = BiasCorrection(learningRate, _beta1, _beta2, StepCount);
-        Span<float> p = _arena.Data, g = _arena.Grad, mask = _arena.MaskValues;
-        Span<float> m = _m, v = _v;
+        if (_arena.Active is not { } active)
+        {
+            Pass(0, (int)_arena.Length, stepSize, invSqrtBc2);
+            return;
+        }
+        foreach (var (start, length) in active.Ranges) Pass(start, length, stepSize, invSqrtBc2);
+        Kept(active.Indices, stepSize, invSqrtBc2);
+    }
+
+    /// <summary>One masked SIMD pass over positions start .. start + length.</summary>
+    void Pass(int start, int length, float stepSize, float invSqrtBc2)
+    {
+        Span<float> p = _arena.Data.Slice(start, length), g = _arena.Grad.Slice(start, length), mask = _arena.MaskValues.Slice(start, length);
+        Span<float> m = _m.AsSpan(start, length), v = _v.AsSpan(start, length);
         float b1 = _beta1, b2 = _beta2, ob1 = 1 - _beta1, ob2 = 1 - _beta2, eps = _eps, wd = _weightDecay;
 
         int i = 0;
@@ -64,6 +76,28 @@ public sealed class AdamOptimizer : IOptimizer
             v[i] = b2 * v[i] + ob2 * gi * gi;
             float denom = MathF.Sqrt(v[i]) * invSqrtBc2 + eps;
             p[i] = ParameterArena.Keep(p[i] - stepSize * m[i] / denom, mask[i]);
+        }
+    }
+
+    /// <summary>The same update at kept positions only (all alive, so no mask): the same arithmetic, element by element.</summary>
+    void Kept(int[] indices, float stepSize, float invSqrtBc2)
+    {
+        // References instead of span indexing: the indices come from the arena's own mask, all within its length.
+        ref float p = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(_arena.Data);
+        ref float g = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(_arena.Grad);
+        ref float m = ref _m[0];
+        ref float v = ref _v[0];
+        float b1 = _beta1, b2 = _beta2, ob1 = 1 - _beta1, ob2 = 1 - _beta2, eps = _eps, wd = _weightDecay;
+        foreach (int i in indices)
+        {
+            ref float pi = ref System.Runtime.CompilerServices.Unsafe.Add(ref p, i);
+            ref float mi = ref System.Runtime.CompilerServices.Unsafe.Add(ref m, i);
+            ref float vi = ref System.Runtime.CompilerServices.Unsafe.Add(ref v, i);
+            float gi = System.Runtime.CompilerServices.Unsafe.Add(ref g, i) + wd * pi;
+            mi = b1 * mi + ob1 * gi;
+            vi = b2 * vi + ob2 * gi * gi;
+            float denom = MathF.Sqrt(vi) * invSqrtBc2 + eps;
+            pi = pi - stepSize * mi / denom;
         }
     }
 }

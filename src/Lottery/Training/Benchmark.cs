@@ -116,7 +116,7 @@ public static class Benchmark
         };
     }
 
-    sealed class IterationTimer(int warm, int end) : ITrainingObserver
+    internal sealed class IterationTimer(int warm, int end) : ITrainingObserver
     {
         readonly Stopwatch _clock = new();
         public double Milliseconds => _clock.Elapsed.TotalMilliseconds;

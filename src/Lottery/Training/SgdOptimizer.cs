@@ -25,8 +25,19 @@ public sealed class SgdOptimizer : IOptimizer
     {
         // torch initialises the buffer to the first gradient; with a zero buffer, μ·0 + g is the same thing.
         StepCount++;
-        Span<float> p = _arena.Data, g = _arena.Grad, mask = _arena.MaskValues, b = _buffer;
-        float lr = (float)learningRate, mu = _momentum, wd = _weightDecay;
+        if (_arena.Active is not { } active)
+        {
+            Pass(0, (int)_arena.Length, (float)learningRate);
+            return;
+        }
+        foreach (var (start, length) in active.Ranges) Pass(start, length, (float)learningRate);
+        Kept(active.Indices, (float)learningRate);
+    }
+
+    void Pass(int start, int length, float lr)
+    {
+        Span<float> p = _arena.Data.Slice(start, length), g = _arena.Grad.Slice(start, length), mask = _arena.MaskValues.Slice(start, length), b = _buffer.AsSpan(start, length);
+        float mu = _momentum, wd = _weightDecay;
         int i = 0, width = Vector<float>.Count;
         if (Vector.IsHardwareAccelerated)
         {
@@ -48,6 +59,19 @@ public sealed class SgdOptimizer : IOptimizer
             b[i] = mu * b[i] + gi;
             float d = _nesterov ? gi + mu * b[i] : b[i];
             p[i] = ParameterArena.Keep(p[i] - lr * d, mask[i]);
+        }
+    }
+
+    void Kept(int[] indices, float lr)
+    {
+        Span<float> p = _arena.Data, g = _arena.Grad, b = _buffer;
+        float mu = _momentum, wd = _weightDecay;
+        foreach (int i in indices)
+        {
+            float gi = g[i] + wd * p[i];
+            b[i] = mu * b[i] + gi;
+            float d = _nesterov ? gi + mu * b[i] : b[i];
+            p[i] = p[i] - lr * d;
         }
     }
 }

@@ -1,0 +1,138 @@
+using Lottery.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lottery.Sparse;
+
+/// <summary>
+/// One pruned linear layer switched to its sparse kernels, without changing the network: a forward pre-hook hands the
+/// dense layer an empty batch (its product then costs nothing and its output is dropped) and keeps the real input; the
+/// forward hook returns <see cref="SparseLinearFunction"/>'s output instead. Weights and gradients stay where the
+/// parameter arena keeps them (host memory): the kernels read the kept weights from it and write their gradients into
+/// it, so the optimizer, checkpoints and weight files see exactly what the dense path gives them. Activations cross
+/// into the kernels' feature-major buffers (.NET arrays shared with libtorch) by libtorch's own transposing copies.
+/// </summary>
+public sealed class SparseLinearLayer : IDisposable
+{
+    readonly ParameterArena _arena;
+    readonly ParameterArena.Slot _weight;
+    readonly ParameterArena.Slot? _bias;
+    readonly Tensor? _biasTensor;
+    readonly TorchSharp.Modules.Parameter _parameter;
+    readonly List<Action> _hooks = [];
+    Tensor? _input;
+    readonly Buffer _trainXt = new(), _evalXt = new(), _trainYt = new(), _evalYt = new(), _dyt = new(), _dxt = new();
+    int _trainBatch;
+    readonly float[] _values, _gradient;
+
+    public string Name { get; }
+    public SparseLayout Layout { get; }
+
+    public SparseLinearLayer(string name, TorchSharp.Modules.Linear module, ParameterArena arena, SparseLayout layout)
+    {
+        Name = name;
+        _arena = arena;
+        Layout = layout;
+        _weight = arena[$"{name}.weight"];
+        _bias = module.bias is null ? null : arena[$"{name}.bias"];
+        _biasTensor = _bias is { } b ? arena.DataTensor.narrow(0, b.Offset, b.Count).DetachFromDisposeScope() : null;
+        _parameter = module.weight!;
+        _values = new float[layout.Nonzeros];
+        _gradient = new float[layout.Nonzeros];
+        _hooks.Add(module.register_forward_pre_hook((_, x) =>
+        {
+            if (x.dim() != 2 || x.dtype != ScalarType.Float32 || x.device_type != DeviceType.CPU) return x;   // not ours: the dense layer computes
+            _input = x;
+            return x.narrow(0, 0, 0);
+        }).remove);
+        _hooks.Add(module.register_forward_hook((_, _, output) =>
+        {
+            if (_input is not { } x) return output;
+            _input = null;
+            output.Dispose();
+            return SparseLinearFunction.apply(x, _parameter, this, is_grad_enabled() && (x.requires_grad || _parameter.requires_grad));
+        }).remove);
+    }
+
+    /// <summary>A feature-major buffer (features × stride floats, pinned, shared with libtorch) and the view of its first
+    /// <c>batch</c> columns that libtorch copies in and out of; the padding columns stay zero. Grown when a larger batch comes.</summary>
+    sealed class Buffer : IDisposable
+    {
+        float[] _array = [];
+        Tensor? _view;
+        long _features, _batch;
+        int _stride;
+
+        public Span<float> Span => _array.AsSpan(0, (int)(_features * _stride));
+
+        /// <summary>The features × batch view (row stride <see cref="SparseKernels.Stride"/>) for this batch.</summary>
+        public Tensor View(long features, int batch)
+        {
+            int stride = SparseKernels.Stride(batch);
+            if (_view is not null && _features == features && _batch == batch) return _view;
+            _view?.Dispose();
+            if (_array.Length < features * stride || _stride != stride)
+                _array = GC.AllocateArray<float>((int)(features * stride), pinned: true);   // zeroed: the padding is zero
+            // Kept across iterations, so never owned by the dispose scope of the call that makes it.
+            using var flat = torch.frombuffer(_array, ScalarType.Float32, features * stride, 0, false);
+            using var matrix = flat.view(features, stride);
+            _view = matrix.narrow(1, 0, batch).DetachFromDisposeScope();
+            (_features, _batch, _stride) = (features, batch, stride);
+            return _view;
+        }
+
+        public void Dispose() => _view?.Dispose();
+    }
+
+    /// <summary>y = x · Wᵀ + b on the kept weights; with <paramref name="backward"/>, keeps xᵀ for the gradients.
+    /// The output is the batch × out transpose of the kernel's feature-major buffer, not a copy: elementwise operations
+    /// keep that layout, so a following sparse layer takes its input without a transposing copy, and a dense one
+    /// multiplies it as a transposed matrix. The buffer is the forward's own (training and evaluation apart) and is
+    /// overwritten only by the next forward of its kind, when whatever kept it for a backward has had it.</summary>
+    internal Tensor Forward(Tensor x, bool backward)
+    {
+        int batch = (int)x.shape[0], inputs = Layout.Columns, outputs = Layout.Rows;
+        if (x.shape[1] != inputs) throw new InvalidOperationException($"{Name}: input has {x.shape[1]} features, the layer {inputs}");
+        var xt = backward ? _trainXt : _evalXt;
+        if (backward) _trainBatch = batch;
+        int stride = SparseKernels.Stride(batch);
+        using (var t = x.t()) xt.View(inputs, batch).copy_(t);
+        var ytBuffer = backward ? _trainYt : _evalYt;
+        var yt = ytBuffer.View(outputs, batch);
+        // The weights as the optimizer left them, compacted once for this forward and the backward that follows it.
+        Layout.Gather(Weights, _values);
+        SparseKernels.Forward(Layout, _values, xt.Span, ytBuffer.Span, stride);
+        if (_biasTensor is not null)
+        {
+            using var column = _biasTensor.unsqueeze(1);
+            yt.add_(column);
+        }
+        return yt.t();
+    }
+
+    ReadOnlySpan<float> Weights => _arena.Data.Slice((int)_weight.Offset, (int)_weight.Count);
+
+    /// <summary>Writes the weight gradient at kept positions and the bias gradient into the arena; returns dx when asked.</summary>
+    internal Tensor? Backward(Tensor dy, bool inputGradient)
+    {
+        int batch = _trainBatch, inputs = Layout.Columns, outputs = Layout.Rows;
+        int stride = SparseKernels.Stride(batch);
+        using (var t = dy.t()) _dyt.View(outputs, batch).copy_(t);
+        var grad = _arena.Grad;
+        SparseKernels.WeightGradient(Layout, _dyt.Span, _trainXt.Span, _gradient, _bias is { } b ? grad.Slice((int)b.Offset, (int)b.Count) : [], stride);
+        Layout.ScatterAdd(_gradient, grad.Slice((int)_weight.Offset, (int)_weight.Count));
+        if (!inputGradient) return null;
+        var dxt = _dxt.View(inputs, batch);
+        SparseKernels.InputGradient(Layout, _values, _dyt.Span, _dxt.Span, stride);
+        // Transposed like the forward's output (the gradient is consumed by the next backward of the step).
+        return dxt.t();
+    }
+
+    public void Dispose()
+    {
+        foreach (var remove in _hooks) remove();
+        _hooks.Clear();
+        _biasTensor?.Dispose();
+        foreach (var b in new[] { _trainXt, _evalXt, _trainYt, _evalYt, _dyt, _dxt }) b.Dispose();
+    }
+}

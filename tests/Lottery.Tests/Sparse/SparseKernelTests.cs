@@ -1,0 +1,224 @@
+using Lottery.Hparams;
+using Lottery.Lottery;
+using Lottery.Models;
+using Lottery.Pruning;
+using Lottery.Runs;
+using Lottery.Sparse;
+using Lottery.Tickets;
+using Lottery.Tests.Tickets;
+using Lottery.Training;
+using static TorchSharp.torch;
+
+namespace Lottery.Tests.Sparse;
+
+/// <summary>The sparse path against the dense one: each product of a pruned linear layer on random shapes and densities
+/// (an empty row and an empty column included) against libtorch's dense product of the masked weight, to float
+/// tolerance; a 200-step training run against the dense run; the exported compressed rows against the dense weights;
+/// resumption within the sparse path bit for bit; and the choice recorded.</summary>
+public class SparseKernelTests
+{
+    /// <summary>Float tolerance of one product: sums of up to `inputs` terms in another order than libtorch's differ in the
+    /// last bits, about 1e-6 of the terms' magnitude each; 1e-4 relative plus 1e-5 absolute bounds it with room.</summary>
+    static void Close(Tensor expected, Tensor actual, string what)
+    {
+        using var e = expected.contiguous();
+        using var a = actual.contiguous();
+        var x = e.data<float>().ToArray();
+        var y = a.data<float>().ToArray();
+        Assert.Equal(x.Length, y.Length);
+        for (int i = 0; i < x.Length; i++)
+            Assert.True(Math.Abs(x[i] - y[i]) <= 1e-5 + 1e-4 * Math.Abs(x[i]), $"{what}[{i}]: dense {x[i]}, sparse {y[i]}");
+    }
+
+    public static TheoryData<int, int, int, double, int> Cases => new()
+    {
+        { 7, 13, 5, 0.0, 1 },       // nothing kept: outputs are the bias, gradients zero
+        { 300, 784, 60, 0.001, 2 },
+        { 300, 784, 60, 0.036, 3 },
+        { 100, 300, 60, 0.5, 4 },
+        { 10, 100, 17, 1.0, 5 },    // everything kept (and a batch that is no multiple of the vector width)
+        { 33, 40, 1000, 0.036, 6 }, // an evaluation-sized batch
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void EveryProductEqualsTheDenseMaskedProductToFloatRounding(int outputs, int inputs, int batch, double density, int seed)
+    {
+        var random = new Random(seed);
+        var alive = Enumerable.Range(0, outputs * inputs).Select(_ => random.NextDouble() < density).ToArray();
+        if (density is > 0 and < 1)
+        {
+            for (int j = 0; j < inputs; j++) alive[2 * inputs + j] = false;         // an empty row (output 2)
+            for (int o = 0; o < outputs; o++) alive[o * inputs + 3] = false;         // an empty column (input 3)
+        }
+        var mask = new Mask([KeyValuePair.Create("fc.weight", alive)]);
+        TorchSharp.torch.random.manual_seed(seed);
+        using var model = new AdoptedModel("layer", nn.Sequential(("fc", nn.Linear(inputs, outputs))), new InputShape(1, 1, inputs, outputs));
+        using var arena = new ParameterArena(model);
+        arena.SetMask(mask, skipPruned: true);
+        var w = arena.DataTensor.narrow(0, arena["fc.weight"].Offset, arena["fc.weight"].Count).view(outputs, inputs).clone();
+        var b = arena.DataTensor.narrow(0, arena["fc.bias"].Offset, outputs).clone();
+        var x = randn(batch, inputs);
+        var dy = randn(batch, outputs);
+
+        // Dense: libtorch's product of the masked weight (pruned entries are zero in the arena).
+        var xd = x.clone().requires_grad_(true);
+        var wd = w.clone().requires_grad_(true);
+        var bd = b.clone().requires_grad_(true);
+        var yd = nn.functional.linear(xd, wd, bd);
+        (yd * dy).sum().backward();
+        using var maskTensor = tensor(alive).view(outputs, inputs).to(ScalarType.Float32);
+
+        // Sparse: the layer with its kernels attached, through autograd as training runs it.
+        using var sparse = SparseNetwork.Attach(model, arena, mask, SparseMode.On, batch);
+        Assert.Equal(density < 1 ? 1 : 0, sparse.Layers.Count);
+        var xs = x.clone().requires_grad_(true);
+        arena.ZeroGrad();
+        var ys = model.forward(xs);
+        (ys * dy).sum().backward();
+        Close(yd, ys, "forward");
+        Close(xd.grad!, xs.grad!, "input gradient");
+        var gw = arena.GradTensor.narrow(0, arena["fc.weight"].Offset, arena["fc.weight"].Count).view(outputs, inputs);
+        Close(wd.grad! * maskTensor, gw, "weight gradient");
+        Close(bd.grad!, arena.GradTensor.narrow(0, arena["fc.bias"].Offset, outputs), "bias gradient");
+        // Gradients only at kept positions: exactly zero elsewhere.
+        var g = gw.contiguous().data<float>().ToArray();
+        for (int i = 0; i < g.Length; i++) if (!alive[i]) Assert.Equal(0f, g[i]);
+        // Evaluation (no graph) gives the same outputs as training's forward.
+        using (no_grad()) Close(yd.detach(), model.forward(x), "evaluation forward");
+    }
+
+    [Fact]
+    public void TheKernelsAreDeterministicAndSumInColumnOrder()
+    {
+        var random = new Random(3);
+        int rows = 20, columns = 30, batch = 9, stride = SparseKernels.Stride(batch);
+        var alive = Enumerable.Range(0, rows * columns).Select(_ => random.NextDouble() < 0.3).ToArray();
+        var layout = new SparseLayout(rows, columns, alive);
+        var dense = Enumerable.Range(0, rows * columns).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var values = new float[layout.Nonzeros];
+        layout.Gather(dense, values);
+        var xt = new float[columns * stride];
+        for (int j = 0; j < columns; j++) for (int b = 0; b < batch; b++) xt[j * stride + b] = (float)random.NextDouble();
+        var yt = new float[rows * stride];
+        SparseKernels.Forward(layout, values, xt, yt, stride);
+        // A plain scalar loop in the same order (columns ascending for each output) gives the very same bits.
+        for (int o = 0; o < rows; o++)
+            for (int b = 0; b < batch; b++)
+            {
+                float acc = 0;
+                for (int j = 0; j < columns; j++) if (alive[o * columns + j]) acc += dense[o * columns + j] * xt[j * stride + b];
+                Assert.Equal(acc, yt[o * stride + b]);
+            }
+        for (int i = 0; i < rows * stride; i++) if (i % stride >= batch) Assert.Equal(0f, yt[i]);   // padding stays zero
+        var grad = new float[rows * columns];
+        var compact = Enumerable.Range(0, layout.Nonzeros).Select(k => (float)k).ToArray();
+        layout.ScatterAdd(compact, grad);
+        for (int k = 0; k < layout.Nonzeros; k++) Assert.Equal(k, grad[layout.Positions[k]]);
+    }
+
+    static RunEnvironment Sparse(string root, SparseMode mode, ILotteryObserver? observer = null) =>
+        Synthetic.Environment(root, observer, checkpointEvery: 60) with { Sparse = mode };
+
+    /// <summary>LeNet-100-30 on the synthetic data, 200 iterations a level, half of each hidden layer pruned per round.</summary>
+    static RunIdentity Ticket() => new(RunKind.Lottery, Synthetic.Hparams(iterations: "200it") with
+        { Pruning = new PruningHparams(FcRate: 0.5, OutputRate: 0.1) }, 0, null);
+
+    [Fact]
+    public void ASparseTrainingRunStaysWithinFloatToleranceOfTheDenseRunAndResumesToItsOwnBits()
+    {
+        using var dense = new TempDir();
+        using var sparse = new TempDir();
+        using var crashed = new TempDir();
+        var identity = Ticket();
+        // Levels 0–5 at 50% per round: fc1 and fc2 reach 3.1%, below the crossover; auto runs fc1 sparse, the small layers dense.
+        string Run(string root, SparseMode mode, Action<RunHandle>? crash = null)
+        {
+            using var run = RunHandle.Open(Sparse(root, mode), identity);
+            crash?.Invoke(run);
+            new LotteryRunner(run).Find(5, [1]);
+            return run.Layout.Root;
+        }
+        var d = Run(dense.Path, SparseMode.Off);
+        var s = Run(sparse.Path, SparseMode.Auto);
+        var level = Path.Combine(s, "replicate_1", "level_5");
+        var summary = StageSummary.TryLoad(level)!;
+        Assert.Equal(["fc1.weight"], summary.SparseLayers);   // fc2 (3,000 weights) is below the size where sparse pays back
+        Assert.Null(StageSummary.TryLoad(Path.Combine(s, "replicate_1", "level_1"))!.SparseLayers);   // 50%: dense is faster there
+        Assert.Equal("auto", RunManifest.LoadVerified(s).Versions["sparse"]);
+        // Level 5's ticket: its mask is level 4's trained weights' (which the two paths reached to float rounding), so the
+        // comparison is of one ticket trained both ways: the dense path's mask, trained with the sparse kernels.
+        using (var run = RunHandle.Open(Sparse(Path.Combine(sparse.Path, "same-mask"), SparseMode.On), identity))
+        {
+            // Copy the dense run's level 0–4 so that level 5 prunes from the same weights.
+            foreach (var l in Enumerable.Range(0, 5)) CopyStage(Path.Combine(d, "replicate_1", $"level_{l}"), run.Layout.Level(1, l));
+            File.Copy(Path.Combine(d, "replicate_1", "init.tsr"), run.Layout.Init(1), true);
+            File.Copy(Path.Combine(d, "replicate_1", "seeds.json"), Path.Combine(run.Layout.Replicate(1), "seeds.json"), true);
+            new LotteryRunner(run).Find(5, [1]);
+            var mask = WeightsIO.LoadMask(Path.Combine(run.Layout.Level(1, 5), StageFiles.Mask));
+            Assert.True(mask.SameAs(WeightsIO.LoadMask(Path.Combine(d, "replicate_1", "level_5", StageFiles.Mask))));
+            var wd = WeightsIO.LoadWeights(Path.Combine(d, "replicate_1", "level_5", StageFiles.Final));
+            var ws = WeightsIO.LoadWeights(Path.Combine(run.Layout.Level(1, 5), StageFiles.Final));
+            foreach (var name in mask.Names)
+                for (int i = 0; i < mask[name].Length; i++)
+                {
+                    if (!mask[name][i]) { Assert.Equal(0f, ws[name][i]); continue; }
+                    // 200 Adam steps from the same start: the last bits differ, the weights stay within 1e-3 of each other.
+                    Assert.True(Math.Abs(wd[name][i] - ws[name][i]) <= 1e-3, $"{name}[{i}]: dense {wd[name][i]}, sparse {ws[name][i]}");
+                }
+        }
+        // Killed in the middle of a sparse stage, resumed: the same bits as the uninterrupted sparse run.
+        var c = Run(crashed.Path, SparseMode.Auto, run =>
+        {
+            int calls = 0;
+            run.AfterIteration = it => { if (++calls == 5 * 200 + 130) throw new TrainingInterruptedException(it); };
+            Assert.Throws<TrainingInterruptedException>(() => new LotteryRunner(run).Find(5, [1]));
+        });
+        foreach (var file in new[] { StageFiles.Metrics, StageFiles.Final, StageFiles.Mask })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(level, file)), File.ReadAllBytes(Path.Combine(c, "replicate_1", "level_5", file)));
+    }
+
+    static void CopyStage(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)), true);
+    }
+
+    [Fact]
+    public void TheExportedCompressedRowsReadBackFromTheSpecMultiplyLikeTheDenseWeights()
+    {
+        using var root = new TempDir();
+        var identity = Ticket();
+        string dir;
+        using (var run = RunHandle.Open(Sparse(root.Path, SparseMode.Auto), identity))
+        {
+            new LotteryRunner(run).Find(2, [1]);
+            dir = run.Layout.Root;
+        }
+        using var output = new TempDir();
+        var export = TicketExport.Write(dir, 1, 2, output.Path);
+        var file = new SpecSafeTensorsReader(File.ReadAllBytes(export.SparseSafeTensors));
+        var trained = WeightsIO.LoadWeights(Path.Combine(dir, "replicate_1", "level_2", StageFiles.Final));
+        var mask = WeightsIO.LoadMask(Path.Combine(dir, "replicate_1", "level_2", StageFiles.Mask));
+        var random = new Random(5);
+        foreach (var name in mask.Names)
+        {
+            var shape = file.Metadata[$"{name}.shape"].Split(',').Select(long.Parse).ToArray();
+            long rows = shape[0], columns = shape[1];
+            var offsets = file.Longs(name + ".row_offsets");
+            var cols = file.Longs(name + ".column_indices");
+            var values = file.Floats(name + ".values");
+            Assert.Equal(rows + 1, offsets.Length);
+            Assert.Equal(mask.Remaining(name), values.Length);
+            var x = Enumerable.Range(0, (int)columns).Select(_ => random.NextDouble()).ToArray();
+            for (long r = 0; r < rows; r++)
+            {
+                double sparse = 0, dense = 0;
+                for (long k = offsets[r]; k < offsets[r + 1]; k++) sparse += values[k] * x[cols[k]];
+                for (long c = 0; c < columns; c++) dense += trained[name][r * columns + c] * x[c];
+                Assert.Equal(dense, sparse, 9);
+            }
+        }
+        Assert.Equal(trained["fc1.bias"], file.Floats("fc1.bias"));
+    }
+}
