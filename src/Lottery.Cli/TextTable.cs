@@ -3,15 +3,20 @@ namespace Lottery.Cli;
 /// <summary>
 /// A plain aligned table: a header, a rule, rows, two spaces between columns, no borders. Its width is the sum of
 /// its columns' contents, so a table designed for 80 columns prints in 80 columns on any terminal or in a file
-/// (a bordered, terminal-sized table wraps or cuts cells when the terminal is narrow).
+/// (a bordered, terminal-sized table wraps or cuts cells when the terminal is narrow). On a terminal narrower than
+/// the table, the columns marked shrinkable give up width (their cells cut with "…", never below their minimum), the
+/// widest first, so no row wraps; redirected, the table keeps its full width.
 /// </summary>
 public sealed class TextTable
 {
-    readonly List<(string Header, bool Right)> _columns = [];
+    readonly List<(string Header, bool Right, int? Shrink)> _columns = [];
     readonly List<string[]> _rows = [];
 
-    public TextTable Left(string header) { _columns.Add((header, false)); return this; }
-    public TextTable Right(string header) { _columns.Add((header, true)); return this; }
+    public TextTable Left(string header) { _columns.Add((header, false, null)); return this; }
+    public TextTable Right(string header) { _columns.Add((header, true, null)); return this; }
+
+    /// <summary>A left-aligned column that may be cut down to <paramref name="minimum"/> characters to fit the terminal.</summary>
+    public TextTable Shrinkable(string header, int minimum) { _columns.Add((header, false, minimum)); return this; }
 
     public TextTable Add(params string[] cells)
     {
@@ -20,15 +25,44 @@ public sealed class TextTable
         return this;
     }
 
-    public void Write(TextWriter writer)
+    /// <summary>Writes the table, at most <paramref name="width"/> columns wide where its shrinkable columns allow.</summary>
+    public void Write(TextWriter writer, int? width = null)
     {
         var widths = _columns.Select((c, i) => Math.Max(c.Header.Length, _rows.Count == 0 ? 0 : _rows.Max(r => r[i].Length))).ToArray();
+        if (width is int limit)
+        {
+            int excess = widths.Sum() + 2 * (widths.Length - 1) - limit;
+            while (excess > 0)
+            {
+                int widest = -1;
+                for (int i = 0; i < widths.Length; i++)
+                    if (_columns[i].Shrink is int min && widths[i] > Math.Max(min, _columns[i].Header.Length) && (widest < 0 || widths[i] > widths[widest])) widest = i;
+                if (widest < 0) break;
+                int floor = Math.Max(_columns[widest].Shrink!.Value, _columns[widest].Header.Length);
+                int cut = Math.Min(excess, widths[widest] - floor);
+                // Take from the widest down to the next widest at most, so the columns shrink evenly.
+                int next = widths.Where((w, i) => i != widest && _columns[i].Shrink is not null).DefaultIfEmpty(0).Max();
+                if (next >= floor && widths[widest] - cut < next) cut = Math.Max(1, widths[widest] - next);
+                widths[widest] -= cut;
+                excess -= cut;
+            }
+        }
+        string Cell(string cell, int w) => cell.Length <= w ? cell : cell[..(w - 1)] + "…";
         string Line(IReadOnlyList<string> cells) => string.Join("  ", cells.Select((cell, i) =>
-            _columns[i].Right ? cell.PadLeft(widths[i]) : cell.PadRight(widths[i]))).TrimEnd();
+            _columns[i].Right ? Cell(cell, widths[i]).PadLeft(widths[i]) : Cell(cell, widths[i]).PadRight(widths[i]))).TrimEnd();
         writer.WriteLine(Line(_columns.Select(c => c.Header).ToList()));
         writer.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
         foreach (var row in _rows) writer.WriteLine(Line(row));
     }
 
-    public void Write() => Write(Console.Out);
+    /// <summary>To the console: fitted to the terminal's width when the output is one.</summary>
+    public void Write() => Write(Console.Out, TerminalWidth());
+
+    /// <summary>The terminal's width, or null when the output is redirected (a file or a pipe keeps the full table).</summary>
+    public static int? TerminalWidth()
+    {
+        if (Console.IsOutputRedirected) return null;
+        try { return Console.WindowWidth is > 10 and var w ? w : null; }
+        catch (IOException) { return null; }
+    }
 }

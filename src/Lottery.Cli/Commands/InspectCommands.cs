@@ -41,7 +41,8 @@ public static class InspectCommands
                 return 0;
             }
             if (runs.Count == 0) { Console.WriteLine($"no runs under {root}"); return 0; }
-            var table = new TextTable().Left("run").Left("model").Left("dataset").Right("reps").Left("done").Right("% left").Left("state");
+            // Run names cut to a prefix still name the run (any unique prefix does).
+            var table = new TextTable().Shrinkable("run", 13).Shrinkable("model", 8).Left("dataset").Right("reps").Shrinkable("done", 10).Right("% left").Shrinkable("state", 9);
             foreach (var r in runs)
                 table.Add(r.Run, r.Model, r.Dataset, $"{r.Replicates}", r.Stability.Length == 0 ? r.Done : $"{r.Done}; {r.Stability}",
                     r.SmallestPercentRemaining is double d ? $"{d:0.0}" : "",
@@ -131,7 +132,7 @@ public static class InspectCommands
                 });
                 return 0;
             }
-            var table = new TextTable().Left("preset").Left("optimizer").Right("length").Right("batch").Left("pruning per round");
+            var table = new TextTable().Left("preset").Left("optimizer").Right("length").Right("batch").Shrinkable("pruning per round", 12);
             foreach (var x in PresetRegistry.All)
             {
                 var h = x.Hparams;

@@ -90,15 +90,23 @@ public sealed record JobScript(
 
     IEnumerable<string> SbatchLines()
     {
-        yield return $"--job-name={JobName}";
+        yield return $"--job-name={Directive(JobName)}";
         if (Tasks is not null) yield return $"--array={TaskList.Format(Tasks)}";
-        yield return $"--output={LogPattern}";
+        yield return $"--output={Directive(LogPattern)}";
         yield return "--open-mode=append";
-        yield return $"--chdir={WorkingDirectory}";
+        yield return $"--chdir={Directive(WorkingDirectory)}";
         foreach (var o in Resources.SbatchOptions()) yield return o;
     }
 
     static string OneLine(string text) => text.Replace('\n', ' ').Replace('\r', ' ');
+
+    /// <summary>A value of an #SBATCH line: sbatch splits those lines at white space unless the value is in double quotes.</summary>
+    static string Directive(string value)
+    {
+        if (!value.Any(char.IsWhiteSpace)) return value;
+        if (value.Contains('"')) throw new SlurmException($"'{value}' holds both white space and a double quote, which an #SBATCH line cannot carry: use a path without them");
+        return $"\"{value}\"";
+    }
 
     static readonly Regex Plain = new(@"^[A-Za-z0-9_@%+=:,./-]+$", RegexOptions.Compiled);
 

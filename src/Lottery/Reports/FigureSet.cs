@@ -91,12 +91,23 @@ public static partial class FigureSet
         if (hi - lo < pad) plot.Axes.SetLimitsY((lo + hi) / 2 - pad, (lo + hi) / 2 + pad);
     }
 
+    /// <summary>A title that names a long experiment ("…, one-shot magnitude_init at initialization, global") is set
+    /// smaller until it fits the figure's width, down to 10 points, instead of running off both edges (the title is centred
+    /// over the data area, which the axis labels and the legend push off the figure's centre: hence the wide margin).</summary>
+    static void FitTitle(Plot plot)
+    {
+        var label = plot.Axes.Title.Label;
+        using var paint = Paint.NewDisposablePaint();
+        while (label.FontSize > 10 && label.Measure(paint).Width > Width - 200) label.FontSize -= 0.5f;
+    }
+
     /// <param name="legendBelow">Long legends (several experiments) go under the plot, short ones to its right:
     /// either way outside the data.</param>
     internal static Plot NewPlot(string title, string yLabel, bool legendBelow = false)
     {
         var plot = new Plot();
         plot.Title(title);
+        FitTitle(plot);
         plot.YLabel(yLabel);
         plot.Legend.FontSize = 12;
         plot.ShowLegend(legendBelow ? Edge.Bottom : Edge.Right);
@@ -287,7 +298,9 @@ public static partial class FigureSet
     {
         var stages = experiment.Stages.Where(s => (s.Kind.IsTicket || s.Kind == SeriesKind.Dense) && s.Sparsity is not null).ToList();
         if (stages.Select(s => s.Order).Distinct().Count() < 2) return null;
-        var plot = NewPlot("Weights remaining per layer", "Percent of the layer's weights remaining");
+        // Named after its experiment, as the training curves are: a report of several has one of each.
+        var title = $"Weights remaining per layer: {experiment.Label}";
+        var plot = NewPlot(title, "Percent of the layer's weights remaining");
         var positions = stages.GroupBy(s => s.Order).OrderBy(g => g.Key).ToList();
         var names = stages[0].Sparsity!.Layers.Select(l => l.Name).ToList();
         var palette = new ScottPlot.Palettes.Category10();
@@ -308,7 +321,7 @@ public static partial class FigureSet
         plot.Axes.Left.Min = 0;
         var caption = $"What pruning does to each layer of {experiment.Label}: the percent of each prunable tensor's weights remaining against the " +
                       $"whole network's ({experiment.Manifest.Hparams.Pruning.Strategy} pruning; mean over replicates).";
-        return Save(plot, stem, "Weights remaining per layer", caption);
+        return Save(plot, stem, title, caption);
     }
 
     /// <summary>

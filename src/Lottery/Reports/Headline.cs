@@ -71,9 +71,12 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
 
         var speed = tickets.Select(t => (t.PercentRemaining, Factor: denseEs.Mean / Math.Max(1, t.EarlyStopIteration(criterion).Mean))).MaxBy(x => x.Factor);
         var gain = tickets.Select(t => (t.PercentRemaining, Points: (t.EarlyStopTestAccuracy(criterion)!.Mean - denseAcc.Mean) * 100)).MaxBy(x => x.Points);
-        findings.Add(speed.Factor > 1
-            ? $"Largest early-stop speed-up: {N(speed.Factor, "0.00")}× sooner than the dense network, at {P(speed.PercentRemaining)}% remaining."
-            : $"No ticket stops earlier than the dense network on average (the closest: {N(1 / speed.Factor, "0.00")}× later, at {P(speed.PercentRemaining)}%).");
+        // A ratio that rounds to 1.00 is no speed-up and no slow-down: "as early as", not "1.00× later".
+        findings.Add(N(speed.Factor, "0.00") == "1.00"
+            ? $"No ticket stops earlier than the dense network on average: the closest stops as early as it, at {P(speed.PercentRemaining)}% remaining."
+            : speed.Factor > 1
+                ? $"Largest early-stop speed-up: {N(speed.Factor, "0.00")}× sooner than the dense network, at {P(speed.PercentRemaining)}% remaining."
+                : $"No ticket stops earlier than the dense network on average (the closest: {N(1 / speed.Factor, "0.00")}× later, at {P(speed.PercentRemaining)}%).");
         findings.Add(gain.Points > 0
             ? $"Largest accuracy gain at early stop: +{N(gain.Points, "0.00")} points over the dense network, at {P(gain.PercentRemaining)}% remaining."
             : $"No ticket is more accurate than the dense network at early stop (the closest: {N(gain.Points, "0.00")} points, at {P(gain.PercentRemaining)}%).");

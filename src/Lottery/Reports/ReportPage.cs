@@ -10,7 +10,8 @@ namespace Lottery.Reports;
 /// The report as one self-contained HTML file: summary, figures (PNG embedded as data URIs), the table and each
 /// run's hyperparameters; no script, style or font is loaded from anywhere, so it can be mailed or attached to a
 /// paper's supplementary material. Its one small script only marks, once the page has loaded, how many figures
-/// are displayed with a non-zero size (data-figures-shown on the root element) for automated checks.
+/// are displayed with a non-zero size (data-figures-shown on the root element) and how wide the page is laid out
+/// (data-scroll-width) for automated checks.
 /// </summary>
 public static class ReportPage
 {
@@ -27,7 +28,11 @@ public static class ReportPage
           .Append("body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\n")
           .Append("h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}\n")
           .Append("figcaption{font-size:.92em;color:#444}table{border-collapse:collapse;font-size:.85em;margin:1em 0}\n")
-          .Append("th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right;white-space:nowrap}th{background:#f4f4f4}td.l,th.l{text-align:left}\n")
+          .Append("th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right;vertical-align:top}th{background:#f4f4f4;font-weight:600}td.l,th.l{text-align:left}\n")
+          // Cells wrap (a range goes under its mean) and a table wider than the window scrolls in its own box, so the
+          // page itself fits a 1280-pixel window however many runs and columns the report has.
+          .Append("td{white-space:nowrap}td.l{white-space:normal;min-width:8em}td .r{color:#666;font-size:.9em}.wide{overflow-x:auto;max-width:100%}\n")
+          .Append("code{overflow-wrap:anywhere}\n")
           .Append(".note{background:#fff6dd;border:1px solid #e8d9a8;padding:.5em 1em}pre{background:#f7f7f7;padding:.75em;overflow-x:auto;font-size:.8em}\n")
           .Append(".swatch{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:middle}\n")
           .Append("</style>\n</head>\n<body>\n");
@@ -88,7 +93,8 @@ public static class ReportPage
         }
         sb.Append("<script>\nwindow.addEventListener('load',function(){var n=0;document.querySelectorAll('img.figure').forEach(function(i){")
           .Append("var r=i.getBoundingClientRect();if(i.complete&&i.naturalWidth>0&&r.width>0&&r.height>0)n++;});")
-          .Append("document.documentElement.setAttribute('data-figures-shown',String(n));});\n</script>\n");
+          .Append("document.documentElement.setAttribute('data-figures-shown',String(n));")
+          .Append("document.documentElement.setAttribute('data-scroll-width',String(document.documentElement.scrollWidth));});\n</script>\n");
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
     }
@@ -98,7 +104,7 @@ public static class ReportPage
         if (rows.Count == 0) return;
         bool several = rows.Select(r => r.Experiment).Distinct().Count() > 1;
         sb.Append("<h3>Instability (linear mode connectivity)</h3>\n<p>Error barriers of the linear path between two copies trained from θk with different SGD noise, ")
-          .Append($"in percentage points; stable below {(rows[0].Threshold * 100).ToString("0.##", CultureInfo.InvariantCulture)}. Also as stability.csv.</p>\n<table>\n<tr>");
+          .Append($"in percentage points; stable below {(rows[0].Threshold * 100).ToString("0.##", CultureInfo.InvariantCulture)}. Also as stability.csv.</p>\n<div class=\"wide\"><table>\n<tr>");
         if (several) sb.Append("<th class=\"l\">experiment</th>");
         sb.Append("<th>% remaining</th><th class=\"l\">stage</th><th class=\"l\">k</th><th>test barrier</th><th>train barrier</th><th>endpoints' test error</th><th>stable</th></tr>\n");
         foreach (var r in rows)
@@ -106,23 +112,22 @@ public static class ReportPage
             sb.Append("<tr>");
             if (several) sb.Append($"<td class=\"l\">{E(r.Experiment)}</td>");
             sb.Append($"<td>{r.PercentRemaining.ToString("0.0", CultureInfo.InvariantCulture)}</td><td class=\"l\">{E(r.Position)}</td><td class=\"l\">{E(r.RewindPoint)}</td>")
-              .Append($"<td>{ResultTable.Cell(r.TestInstability, 100, "0.00")}</td><td>{ResultTable.Cell(r.TrainInstability, 100, "0.00")}</td>")
-              .Append($"<td>{ResultTable.Cell(r.EndpointTestError, 100, "0.00")}</td><td>{r.Stable}/{r.Paths}</td></tr>\n");
+              .Append($"<td>{Cell(r.TestInstability, 100, "0.00")}</td><td>{Cell(r.TrainInstability, 100, "0.00")}</td>")
+              .Append($"<td>{Cell(r.EndpointTestError, 100, "0.00")}</td><td>{r.Stable}/{r.Paths}</td></tr>\n");
         }
-        sb.Append("</table>\n");
+        sb.Append("</table></div>\n");
     }
 
     static void AppendTable(StringBuilder sb, IReadOnlyList<ResultRow> rows, SeriesStyles styles)
     {
         bool several = rows.Select(r => r.Experiment).Distinct().Count() > 1;
         bool train = rows.Any(r => r.FinalTrainAccuracy is not null);
-        sb.Append("<table>\n<tr>");
+        sb.Append("<div class=\"wide\"><table>\n<tr>");
         if (several) sb.Append("<th class=\"l\">experiment</th>");
         sb.Append("<th>% remaining</th><th class=\"l\">stage</th><th class=\"l\">kind</th><th>n</th><th>early-stop it (val loss)</th><th>early-stop it (val acc)</th>")
           .Append("<th>test acc @ es (val loss)</th><th>test acc @ es (val acc)</th><th>final test acc</th>");
         if (train) sb.Append("<th>final train acc</th>");
         sb.Append("</tr>\n");
-        static string C(Statistic? s, double scale, string f) => ResultTable.Cell(s, scale, f);
         foreach (var r in rows)
         {
             sb.Append("<tr>");
@@ -130,12 +135,20 @@ public static class ReportPage
             sb.Append($"<td>{r.PercentRemaining.ToString("0.0", CultureInfo.InvariantCulture)}</td><td class=\"l\">{E(r.Position)}</td>")
               .Append($"<td class=\"l\"><span class=\"swatch\" style=\"background:{styles.Color(r.Experiment, r.Kind)}\"></span>{E(r.Kind.Name)}")
               .Append(r.DivergedAt.Count > 0 ? $" ({r.DivergedAt.Count} diverged)" : "").Append("</td>")
-              .Append($"<td>{r.Stages}</td><td>{C(r.EarlyStopIterationByLoss, 1, "0")}</td><td>{C(r.EarlyStopIterationByAccuracy, 1, "0")}</td>")
-              .Append($"<td>{C(r.EarlyStopTestAccuracyByLoss, 100, "0.00")}</td><td>{C(r.EarlyStopTestAccuracyByAccuracy, 100, "0.00")}</td>")
-              .Append($"<td>{C(r.FinalTestAccuracy, 100, "0.00")}</td>");
-            if (train) sb.Append($"<td>{C(r.FinalTrainAccuracy, 100, "0.00")}</td>");
+              .Append($"<td>{r.Stages}</td><td>{Cell(r.EarlyStopIterationByLoss, 1, "0")}</td><td>{Cell(r.EarlyStopIterationByAccuracy, 1, "0")}</td>")
+              .Append($"<td>{Cell(r.EarlyStopTestAccuracyByLoss, 100, "0.00")}</td><td>{Cell(r.EarlyStopTestAccuracyByAccuracy, 100, "0.00")}</td>")
+              .Append($"<td>{Cell(r.FinalTestAccuracy, 100, "0.00")}</td>");
+            if (train) sb.Append($"<td>{Cell(r.FinalTrainAccuracy, 100, "0.00")}</td>");
             sb.Append("</tr>\n");
         }
-        sb.Append("</table>\n");
+        sb.Append("</table></div>\n");
+    }
+
+    /// <summary>A table's "mean [min–max]" as two lines, the range under the mean, so the columns stay narrow.</summary>
+    static string Cell(Statistic? s, double scale, string format)
+    {
+        var text = ResultTable.Cell(s, scale, format);
+        int bracket = text.IndexOf(" [", StringComparison.Ordinal);
+        return bracket < 0 ? E(text) : $"{E(text[..bracket])}<br><span class=\"r\">{E(text[(bracket + 1)..])}</span>";
     }
 }

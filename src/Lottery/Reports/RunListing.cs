@@ -8,13 +8,15 @@ namespace Lottery.Reports;
 /// <param name="TargetsDone">One-shot targets finished in every replicate.</param>
 /// <param name="Diverged">Finished stages (trunk levels and targets) whose training diverged.</param>
 /// <param name="Paths">Measured instability analyses (stability branches), and how many of them are stable.</param>
+/// <param name="FinishedStages">Finished trunk stages (levels and targets) over all replicates.</param>
 public sealed record RunListing(string Run, string Kind, string Model, string Dataset, int Replicates, int? HighestLevel,
-    int TargetsDone, double? SmallestPercentRemaining, int Diverged, string State, int Paths = 0, int StablePaths = 0)
+    int TargetsDone, double? SmallestPercentRemaining, int Diverged, string State, int Paths = 0, int StablePaths = 0, int FinishedStages = 0)
 {
-    /// <summary>What is done, in words: "levels 0–3", "dense + 2 targets", "2 targets" (pruned at initialization), "dense", "nothing".</summary>
+    /// <summary>What is done, in words: "levels 0–3", "dense + 2 targets", "2 targets" (pruned at initialization), "dense",
+    /// "5 stages" (finished stages, where no level is finished in every replicate yet), "nothing".</summary>
     public string Done => Kind == "oneshot" && TargetsDone > 0
         ? (HighestLevel is null ? "" : "dense + ") + $"{TargetsDone} target{(TargetsDone == 1 ? "" : "s")}"
-        : HighestLevel is not int h ? "nothing"
+        : HighestLevel is not int h ? (FinishedStages > 0 ? $"{FinishedStages} stage{(FinishedStages == 1 ? "" : "s")}" : "nothing")
         : Kind == "train" || h == 0 ? "dense"
         : $"levels 0–{h}";
 
@@ -45,7 +47,7 @@ public sealed record RunListing(string Run, string Kind, string Model, string Da
             .Select(s => SafePath(s.Directory)).OfType<global::Lottery.Stability.InstabilityPath>().ToList();
         return new RunListing(name, manifest.Kind, manifest.Hparams.Model.Model, manifest.Hparams.Dataset.Dataset,
             replicates.Count, highest, targetsDone, done.Count == 0 ? null : done.Min(s => s.PercentRemaining),
-            done.Count(s => s.Outcome.Diverged), state, paths.Count, paths.Count(p => p.Stable));
+            done.Count(s => s.Outcome.Diverged), state, paths.Count, paths.Count(p => p.Stable), done.Count);
     }).ToList();
 
     static global::Lottery.Stability.InstabilityPath? SafePath(string dir)

@@ -136,27 +136,33 @@ public partial class CliHardeningTests
     [GeneratedRegex(@"\x1b(\[[0-9;?]*[A-Za-z]|[=>])")]
     private static partial Regex AnsiEscape();
 
-    [Fact]
-    public void TheLiveDisplayFitsAnEightyColumnTerminal()
+    /// <summary>Runs <paramref name="arguments"/> in a pseudo-terminal of 80 columns (`script`, util-linux) and
+    /// returns the lines it printed, escape sequences removed.</summary>
+    static List<string> InEightyColumns(string arguments, int timeoutMs = 180_000)
     {
-        // `script` (util-linux) gives the program a real pseudo-terminal, here of 80 columns.
-        using var runs = new TempDir();
         using var log = new TempDir();
         var typescript = Path.Combine(log.Path, "typescript");
-        var command = $"stty cols 80 rows 24; exec dotnet {Quote(CliRunner.Dll)} find --levels 1 --iterations 1500it --eval-every 250 " +
-                      $"--dataset mnist --threads 1 --runs-dir {Quote(runs.Path)} --data-root {Quote(TestData.DatasetsRoot)}";
+        var command = $"stty cols 80 rows 24; exec dotnet {Quote(CliRunner.Dll)} {arguments}";
         var info = new ProcessStartInfo("script", ["-qfec", command, typescript]) { RedirectStandardOutput = true, RedirectStandardError = true };
         info.Environment["LOTTERY_OFFLINE"] = "1";
         info.Environment["TERM"] = "xterm";
         using (var process = Process.Start(info)!)
         {
             process.StandardOutput.ReadToEnd();
-            Assert.True(process.WaitForExit(180_000), "the run did not finish in 180 s");
+            Assert.True(process.WaitForExit(timeoutMs), $"`{arguments}` did not finish in {timeoutMs / 1000} s");
             Assert.Equal(0, process.ExitCode);
         }
         var text = AnsiEscape().Replace(File.ReadAllText(typescript), "");
-        var lines = text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)
+        return text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)
             .Where(l => !l.StartsWith("Script ", StringComparison.Ordinal)).ToList();
+    }
+
+    [Fact]
+    public void TheLiveDisplayAndTheTablesFitAnEightyColumnTerminal()
+    {
+        using var runs = new TempDir();
+        var lines = InEightyColumns($"find --levels 1 --iterations 1500it --eval-every 250 " +
+                                    $"--dataset mnist --threads 1 --runs-dir {Quote(runs.Path)} --data-root {Quote(TestData.DatasetsRoot)}");
         Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
         // The status line: stage, iteration/total, rate, ETA and validation accuracy, each labelled.
         Assert.Contains(lines, l => Regex.IsMatch(l, @"^\[2/2\] rep 1 level 1 · it \d+/1500 · \d+ it/s · ETA \d+:\d\d · val acc \d+\.\d\d%"));
@@ -164,6 +170,16 @@ public partial class CliHardeningTests
         Assert.Equal(1, lines.Count(l => l.StartsWith("[1/2] replicate 1 level 0 (dense): done in", StringComparison.Ordinal)));
         Assert.Equal(1, lines.Count(l => l.StartsWith("[2/2] replicate 1 level 1: done in", StringComparison.Ordinal)));
         Assert.Contains(lines, l => l.StartsWith("level 1 ", StringComparison.Ordinal));   // the table at the end
+
+        // `runs` and `presets` fit the terminal too: each row on one line, its last column (state; pruning) on it.
+        var listing = InEightyColumns($"runs --runs-dir {Quote(runs.Path)}", 60_000);
+        Assert.All(listing, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+        var row = Assert.Single(listing, l => l.StartsWith("lottery_", StringComparison.Ordinal));
+        Assert.Matches(@"\scomplete$", row);
+        var presets = InEightyColumns("presets", 60_000);
+        Assert.All(presets, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+        // Every preset's whole name starts a row (a name is what the user copies; the pruning column gives way).
+        Assert.All(global::Lottery.Hparams.PresetRegistry.All, p => Assert.Single(presets, l => l.StartsWith(p.Name + " ", StringComparison.Ordinal)));
     }
 
     static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";

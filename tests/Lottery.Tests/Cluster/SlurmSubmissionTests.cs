@@ -40,6 +40,18 @@ public sealed class SlurmSubmissionTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_dir.Path, "report")));
     }
 
+    [Fact]
+    public void ARunsDirectoryWithASpaceIsQuotedInTheSbatchLines()
+    {
+        var spaced = Path.Combine(_dir.Path, "my runs");
+        var r = CliRunner.Run(_dir.Path, ["slurm", "find", "--preset", "lenet_mnist", "--levels", "1", "--data-root", TestData.DatasetsRoot,
+            "--runs-dir", spaced, "--dry-run"]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var output = Assert.Single(r.Stdout.Split('\n'), l => l.StartsWith("#SBATCH --output=", StringComparison.Ordinal));
+        Assert.Matches("^#SBATCH --output=\"[^\"]*/my runs/lottery_[0-9a-f]{16}/slurm/logs/find-%A_%a\\.out\"$", output);
+        Assert.DoesNotContain(r.Stdout.Split('\n'), l => l.StartsWith("#SBATCH", StringComparison.Ordinal) && l.Contains(' ') && !l.Contains('"') && l.Contains("my runs"));
+    }
+
     [Theory]
     [InlineData("--time", "3 hours", "--time '3 hours' is not a Slurm time")]
     [InlineData("--mem", "lots", "--mem 'lots' is not a Slurm size")]
@@ -60,8 +72,8 @@ public sealed class SlurmSubmissionTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "slurm" }, "no command given: the commands are find, oneshot, train, reinit, random_pruning, continued, shuffle, invert, report")]
-    [InlineData(new[] { "slurm", "bench" }, "unknown command 'bench': the commands are find, oneshot, train, reinit, random_pruning, continued, shuffle, invert, report")]
+    [InlineData(new[] { "slurm" }, "no command given: the commands are find, oneshot, train, reinit, random_pruning, continued, shuffle, invert, stability, report")]
+    [InlineData(new[] { "slurm", "bench" }, "unknown command 'bench': the commands are find, oneshot, train, reinit, random_pruning, continued, shuffle, invert, stability, report")]
     [InlineData(new[] { "slurm", "find", "--cpus-per-task", "0" }, "--cpus-per-task must be at least 1")]
     [InlineData(new[] { "slurm", "find", "--signal-before", "soon" }, "--signal-before: 'soon' is not a whole number")]
     public void MalformedSlurmCommandsAreParserErrors(string[] args, string expected)
@@ -152,6 +164,7 @@ public sealed class SlurmSubmissionTests : IDisposable
         Assert.Contains("#SBATCH --array=1-3,5\n", text);
         Assert.Contains("lottery=(/usr/bin/dotnet '/opt/lottery dir/Lottery.Cli.dll')", text);
         Assert.Contains("--exclude 'it'\\''s odd'", text);
+        Assert.Contains("#SBATCH --chdir=\"/work dir\"\n", text);   // sbatch splits an unquoted #SBATCH value at white space
         var path = Path.Combine(_dir.Path, "check.sh");
         File.WriteAllText(path, text);
         var (code, output) = LocalSlurm.Run("bash", "-n", path);

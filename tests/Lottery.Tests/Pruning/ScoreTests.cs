@@ -223,6 +223,7 @@ public class ScoreTests
             var json = System.Text.Json.JsonSerializer.Serialize(h, RunManifest.Json);
             var back = System.Text.Json.JsonSerializer.Deserialize<ExperimentHparams>(json, RunManifest.Json)!;
             Assert.Equal(s, back.Pruning.Score);
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(json, "\"name\":"));   // once, not twice
             Assert.Contains($"\"name\": \"{s.Name}\"", json);
         }
     }

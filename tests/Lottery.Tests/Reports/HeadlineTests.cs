@@ -37,6 +37,23 @@ public class HeadlineTests
     }
 
     [Fact]
+    public void ARatioOfOneIsAsEarlyAsNotLater()
+    {
+        var rows = new List<ResultRow>
+        {
+            Row(SeriesKind.Dense, 0, 100, [1600, 1600], [0.980, 0.982]),
+            Row(SeriesKind.Iterative, 1, 80, [1600, 1600], [0.981, 0.981]),
+            Row(SeriesKind.Iterative, 2, 64, [1601, 1601], [0.979, 0.979]),   // 1600/1601 rounds to 1.00 as well
+        };
+        var h = Headline.Of("x", [], rows);
+        Assert.Equal("No ticket stops earlier than the dense network on average: the closest stops as early as it, at 80.0% remaining.", h.Findings[2]);
+        Assert.DoesNotContain(h.Findings, l => l.Contains("1.00×"));
+        // A real slow-down is still one.
+        var later = Headline.Of("x", [], [Row(SeriesKind.Dense, 0, 100, [1000], [0.98]), Row(SeriesKind.Iterative, 1, 80, [1500], [0.98])]);
+        Assert.Equal("No ticket stops earlier than the dense network on average (the closest: 1.50× later, at 80.0%).", later.Findings[2]);
+    }
+
+    [Fact]
     public void SaysSoWhenNothingCanBeCompared()
     {
         var h = Headline.Of("x", [], [Row(SeriesKind.Iterative, 1, 80, [1], [0.5])]);

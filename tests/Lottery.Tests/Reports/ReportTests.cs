@@ -140,6 +140,9 @@ public class ReportTests(ReportFixture f) : IClassFixture<ReportFixture>
         var (dom, console) = Browser.Load(page);
         Assert.Contains($"data-figures-shown=\"{figures}\"", dom);
         Assert.Empty(console);
+        // The page fits a 1280-pixel window: no horizontal scroll bar (the table's ranges sit under their means).
+        var scrollWidth = int.Parse(System.Text.RegularExpressions.Regex.Match(dom, "data-scroll-width=\"(\\d+)\"").Groups[1].Value);
+        Assert.InRange(scrollWidth, 600, 1280);
 
         // The check itself can fail: a page with a console error and a broken image is caught.
         using var bad = new TempDir();

@@ -48,7 +48,9 @@ public sealed class ScoreHparamsConverter : JsonConverter<ScoreHparams>
         var element = JsonSerializer.SerializeToElement(value, value.GetType(), options);
         writer.WriteStartObject();
         writer.WriteString("name", value.Name);
-        foreach (var p in element.EnumerateObject()) p.WriteTo(writer);
+        // A record's override of Name does not inherit [JsonIgnore]: skip it, or the object holds "name" twice.
+        foreach (var p in element.EnumerateObject())
+            if (!p.NameEquals("name") && !p.NameEquals("Name")) p.WriteTo(writer);
         writer.WriteEndObject();
     }
 }

@@ -1,0 +1,91 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Lottery.Reports;
+using ScottPlot;
+
+namespace Lottery.Tests.Reports;
+
+/// <summary>What a new reader of a report sees: readable axes when every value is the same, titles that name their
+/// early-stop criterion, and the dense network as its own legend entry in every figure against percent remaining.</summary>
+public class FigureReadabilityTests(ReportFixture f) : IClassFixture<ReportFixture>
+{
+    /// <summary>The y axis's tick labels of an SVG drawn by ScottPlot (numbers left of the plot area).</summary>
+    static List<string> NumericLabels(string svg) => XDocument.Parse(svg).Descendants()
+        .Where(e => e.Name.LocalName == "text").Select(e => e.Value.Trim())
+        .Where(t => Regex.IsMatch(t, @"^-?[\d,]+(\.\d+)?$")).ToList();
+
+    [Fact]
+    public void IdenticalValuesGetARangeWhoseTickLabelsDiffer()
+    {
+        double[] ys = [1600, 1600, 1600];
+        var plot = new Plot();
+        plot.Add.Scatter(new double[] { 0, 1, 2 }, ys);
+        // The x axis gets labels far from the y values, so all numeric labels below are the y axis's.
+        var x = new ScottPlot.TickGenerators.NumericManual();
+        x.AddMajor(0, "a"); x.AddMajor(1, "b"); x.AddMajor(2, "c");
+        plot.Axes.Bottom.TickGenerator = x;
+        FigureSet.ReadableY(plot, ys);
+        var limits = plot.Axes.GetLimits();
+        Assert.Equal(1600 - 80, limits.Bottom, 6);   // ±5% of the value
+        Assert.Equal(1600 + 80, limits.Top, 6);
+        var labels = NumericLabels(plot.GetSvgXml(900, 540));
+        Assert.True(labels.Count >= 3, string.Join(" ", labels));
+        Assert.Equal(labels.Count, labels.Distinct().Count());
+        // Values that do differ keep ScottPlot's own range.
+        var spread = new Plot();
+        spread.Add.Scatter(new double[] { 0, 1 }, new double[] { 10, 90 });
+        spread.Axes.AutoScale();
+        var before = spread.Axes.GetLimits();
+        FigureSet.ReadableY(spread, [10, 90]);
+        Assert.Equal(before.Bottom, spread.Axes.GetLimits().Bottom);
+        // A value of zero still gets a range of at least ±1.
+        var zero = new Plot();
+        FigureSet.ReadableY(zero, [0, 0]);
+        Assert.Equal(-1, zero.Axes.GetLimits().Bottom, 6);
+        Assert.Equal(1, zero.Axes.GetLimits().Top, 6);
+    }
+
+    [Fact]
+    public void ALongTitleIsSetSmallerUntilItFitsTheFigure()
+    {
+        using var paint = Paint.NewDisposablePaint();
+        var shortTitle = FigureSet.NewPlot("Accuracy at the end of training", "y");
+        var longTitle = FigureSet.NewPlot("Weights remaining per layer: lenet_300_100 on mnist, one-shot magnitude_init at initialization, global", "y");
+        Assert.True(longTitle.Axes.Title.Label.FontSize < shortTitle.Axes.Title.Label.FontSize);
+        Assert.InRange(longTitle.Axes.Title.Label.Measure(paint).Width, 400, FigureSet.Width - 200);
+    }
+
+    static string Figures(ReportFixture f) => Path.Combine(f.Out, "figures");
+
+    [Fact]
+    public void TheTwoCriteriasFiguresHaveTitlesThatTellThemApart()
+    {
+        var html = File.ReadAllText(Path.Combine(f.Out, "report.html"));
+        var titles = Regex.Matches(html, "<figure id=\"([a-z0-9_]+)\"><img class=\"figure\" alt=\"([^\"]+)\"")
+            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        Assert.Equal(titles.Count, titles.Values.Distinct().Count());   // no two figures share a title
+        Assert.Contains("minimum validation loss", titles["early_stop_iteration"]);
+        Assert.Contains("maximum validation accuracy", titles["early_stop_iteration_by_val_acc"]);
+        Assert.Contains("minimum validation loss", titles["early_stop_test_accuracy"]);
+        Assert.Contains("maximum validation accuracy", titles["early_stop_test_accuracy_by_val_acc"]);
+        // The title is drawn in the figure itself too (a PNG copied out of the report still says which it is).
+        var svg = File.ReadAllText(Path.Combine(Figures(f), "early_stop_iteration_by_val_acc.svg"));
+        Assert.Contains("maximum validation accuracy", svg);
+    }
+
+    [Theory]
+    [InlineData("early_stop_iteration")]
+    [InlineData("early_stop_test_accuracy")]
+    [InlineData("early_stop_iteration_by_val_acc")]
+    [InlineData("early_stop_test_accuracy_by_val_acc")]
+    [InlineData("end_accuracy")]
+    public void TheDenseNetworkIsItsOwnLegendEntry(string stem)
+    {
+        var texts = XDocument.Load(Path.Combine(Figures(f), stem + ".svg")).Descendants()
+            .Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
+        var dense = texts.Where(t => Regex.IsMatch(t, @"dense network(, (test|train))? \(n=\d+\)")).ToList();
+        Assert.NotEmpty(dense);
+        // Its own entry: not folded into a pruned series' label.
+        Assert.All(dense, t => Assert.DoesNotContain("iterative", t));
+    }
+}
