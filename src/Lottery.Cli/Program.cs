@@ -26,6 +26,7 @@ public static class Program
         root.Subcommands.Add(InspectCommands.Presets());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(ReproduceCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(SlurmCommand.Create());
 

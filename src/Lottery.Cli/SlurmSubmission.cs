@@ -12,9 +12,13 @@ namespace Lottery.Cli;
 /// <summary>One job to submit: its script, the jobs it waits for (other planned jobs by kind, or real job ids) and
 /// the runs whose job ledger records it.</summary>
 /// <param name="Dependency">"aftercorr" (task i after task i succeeded) or "afterany" (after all ended), or null.</param>
-public sealed record PlannedJob(JobScript Script, string? Dependency, IReadOnlyList<string> On, IReadOnlyList<string> RecordIn)
+/// <param name="On">The planned jobs waited for, by <see cref="Key"/>, or real job ids.</param>
+/// <param name="Name">How other planned jobs refer to this one (default: its kind, unique within one submission of a
+/// run; a recipe's jobs are named by their steps).</param>
+public sealed record PlannedJob(JobScript Script, string? Dependency, IReadOnlyList<string> On, IReadOnlyList<string> RecordIn, string? Name = null)
 {
     public string Kind => Script.Kind;
+    public string Key => Name ?? Script.Kind;
 }
 
 /// <summary>
@@ -125,7 +129,7 @@ public static class SlurmSubmission
             args.AddRange(Forwarded(p, new HashSet<Option> { run.Threads }.Contains));
             args.AddRange(roots);
             jobs.Add(new(Script("report", runDir, $"report.{name}", null, resources with { SignalSeconds = 0 }, args, threads), "afterany",
-                jobs.Select(j => j.Kind).ToList(), [runDir]));
+                jobs.Select(j => j.Key).ToList(), [runDir]));
         }
         return Submit(jobs, dry, p.GetValue(run.Json));
     }
@@ -197,17 +201,17 @@ public static class SlurmSubmission
             var dependency = job.Dependency is null || job.On.Count == 0 ? null
                 : $"{job.Dependency}:{string.Join(':', job.On.Select(o => ids.GetValueOrDefault(o, o)))}";
             var id = Slurm.Submit(job.Script.Path, dependency);
-            ids[job.Kind] = id;
+            ids[job.Key] = id;
             var record = new JobRecord(id, job.Kind, job.Script.Tasks, job.Script.Path, job.Script.LogPattern, dependency, DateTimeOffset.UtcNow, RunLock.HostName);
             foreach (var run in job.RecordIn) JobLedger.Append(run, record);
             submitted.Add(new JsonObject
             {
-                ["kind"] = job.Kind, ["job_id"] = id,
+                ["kind"] = job.Kind, ["name"] = job.Key, ["job_id"] = id,
                 ["tasks"] = job.Script.Tasks is null ? null : TaskList.Format(job.Script.Tasks),
                 ["script"] = job.Script.Path, ["log"] = job.Script.LogPattern, ["dependency"] = dependency,
             });
             if (!json)
-                Console.WriteLine($"submitted {job.Kind} as Slurm job {id}" +
+                Console.WriteLine($"submitted {job.Key} as Slurm job {id}" +
                     (job.Script.Tasks is null ? "" : $" (array {TaskList.Format(job.Script.Tasks)}: one task per replicate)") +
                     (dependency is null ? "" : job.Dependency == "aftercorr" ? $", each task after the same replicate's task of job {string.Join(", ", job.On.Select(o => ids.GetValueOrDefault(o, o)))} succeeds"
                         : $", after job{(job.On.Count == 1 ? "" : "s")} {string.Join(", ", job.On.Select(o => ids.GetValueOrDefault(o, o)))} end") +
@@ -224,20 +228,20 @@ public static class SlurmSubmission
     /// <summary>--dry-run: each script, then the commands that would submit them, as a shell snippet that works.</summary>
     static int Print(IReadOnlyList<PlannedJob> jobs, bool json)
     {
-        static string Var(string kind) => kind.Replace('-', '_') + "_job";
+        static string Var(string key) => new string(key.Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray()) + "_job";
         var commands = new List<string>();
         foreach (var job in jobs)
         {
             var dependency = job.Dependency is null || job.On.Count == 0 ? ""
-                : $" --dependency={job.Dependency}:{string.Join(':', job.On.Select(o => jobs.Any(j => j.Kind == o) ? $"${Var(o)}" : o))} --kill-on-invalid-dep=yes";
-            commands.Add($"{Var(job.Kind)}=$(sbatch --parsable{dependency} {JobScript.Quote(job.Script.Path)})");
+                : $" --dependency={job.Dependency}:{string.Join(':', job.On.Select(o => jobs.Any(j => j.Key == o) ? $"${Var(o)}" : o))} --kill-on-invalid-dep=yes";
+            commands.Add($"{Var(job.Key)}=$(sbatch --parsable{dependency} {JobScript.Quote(job.Script.Path)})");
         }
         if (json)
         {
             Output.Print(new JsonObject
             {
                 ["dry_run"] = true,
-                ["scripts"] = new JsonArray(jobs.Select(j => (JsonNode)new JsonObject { ["kind"] = j.Kind, ["path"] = j.Script.Path, ["text"] = j.Script.Text() }).ToArray()),
+                ["scripts"] = new JsonArray(jobs.Select(j => (JsonNode)new JsonObject { ["kind"] = j.Kind, ["name"] = j.Key, ["path"] = j.Script.Path, ["text"] = j.Script.Text() }).ToArray()),
                 ["commands"] = new JsonArray(commands.Select(c => (JsonNode)c).ToArray()),
             });
             return 0;

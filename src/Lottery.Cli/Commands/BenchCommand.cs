@@ -46,6 +46,8 @@ public static class BenchCommand
                 if (!p.GetValue(json)) Console.Error.WriteLine($"measuring {name} ({n} iterations)…");
                 results.Add(Benchmark.Run(preset.Hparams, spec, n, Path.Combine(Path.GetTempPath(), $"lottery-bench-{Environment.ProcessId}"), peak));
             }
+            // Recorded for `lottery reproduce --list`, which projects a recipe's time from this machine's speed.
+            Reproduce.BenchCache.Record(results, TorchSharp.torch.get_num_threads());
             if (p.GetValue(json))
             {
                 Output.Print(new JsonObject

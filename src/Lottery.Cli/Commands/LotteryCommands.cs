@@ -12,45 +12,58 @@ namespace Lottery.Cli.Commands;
 public static class LotteryCommands
 {
     /// <param name="slurm">Set for `lottery slurm find`: the same flags plus Slurm's, submitting jobs instead of training.</param>
-    public static Command Find(SlurmFlags? slurm = null)
-    {
-        var levels = Flags.Integer("--levels", "Pruning rounds after the dense level 0 (LeNet: 12 reach 7.0% remaining)", 5, min: 0);
-        return Create("find", slurm is null ? "Find winning tickets by iterative magnitude pruning: train, prune, reset, repeat"
-            : "Submit `lottery find` as a Slurm job array (one task per replicate), with chained controls and report", RunKind.Lottery, levels, null, slurm);
-    }
+    public static Command Find(SlurmFlags? slurm = null) => Create("find", RunKind.Lottery, slurm);
 
-    public static Command OneShot(SlurmFlags? slurm = null)
-    {
-        var targets = Flags.Text("--targets", "Comma-separated percents of weights remaining, e.g. 51.3,21.1,7");
-        targets.Required = true;
-        return Create("oneshot", slurm is null ? "One-shot pruning: prune straight to each target by --score (magnitude after dense training, or at initialization), reset, train"
-            : "Submit `lottery oneshot` as a Slurm job array (one task per replicate)", RunKind.OneShot, null, targets, slurm);
-    }
+    public static Command OneShot(SlurmFlags? slurm = null) => Create("oneshot", RunKind.OneShot, slurm);
 
-    static Command Create(string name, string description, RunKind kind, Option<int>? levels, Option<string?>? targets, SlurmFlags? slurm)
+    /// <summary>The flags of `find` or `oneshot`, without its action: what `lottery reproduce` parses a recipe's steps
+    /// with, so a step names exactly the run the same command typed by hand would.</summary>
+    public sealed record Definition(Command Command, TrunkOptions Trunk, RunOptions Run, Option<int>? Levels, Option<string?>? Targets);
+
+    public static Definition Define(RunKind kind, SlurmFlags? slurm = null)
     {
-        var options = new ExperimentOptions();
-        var scores = targets is null ? null : new ScoreOptions();
+        Option<int>? levels = null;
+        Option<string?>? targets = null;
+        string name, description;
+        if (kind == RunKind.Lottery)
+        {
+            levels = Flags.Integer("--levels", "Pruning rounds after the dense level 0 (LeNet: 12 reach 7.0% remaining)", 5, min: 0);
+            name = "find";
+            description = slurm is null ? "Find winning tickets by iterative magnitude pruning: train, prune, reset, repeat"
+                : "Submit `lottery find` as a Slurm job array (one task per replicate), with chained controls and report";
+        }
+        else if (kind == RunKind.OneShot)
+        {
+            targets = Flags.Text("--targets", "Comma-separated percents of weights remaining, e.g. 51.3,21.1,7");
+            targets.Required = true;
+            name = "oneshot";
+            description = slurm is null ? "One-shot pruning: prune straight to each target by --score (magnitude after dense training, or at initialization), reset, train"
+                : "Submit `lottery oneshot` as a Slurm job array (one task per replicate)";
+        }
+        else throw new ArgumentOutOfRangeException(nameof(kind), kind, "find and oneshot are the trunk commands");
+        var trunk = new TrunkOptions(withScores: kind == RunKind.OneShot);
         var run = new RunOptions();
-        var seed = Flags.Long("--seed", "Base seed of every random stream", 0);
-        var rewind = Flags.Text("--rewind", "Reset survivors to their weights after this step of dense training (late resetting), e.g. 500it");
         var command = new Command(name, description);
-        foreach (var o in options.All.Concat(run.All).Append(seed).Append(rewind)) command.Options.Add(o);
+        foreach (var o in trunk.All.Concat(run.All)) command.Options.Add(o);
         if (levels is not null) command.Options.Add(levels);
         if (targets is not null) command.Options.Add(targets);
-        foreach (var o in scores?.All ?? []) command.Options.Add(o);
         foreach (var o in slurm?.All ?? []) command.Options.Add(o);
+        return new Definition(command, trunk, run, levels, targets);
+    }
+
+    static Command Create(string name, RunKind kind, SlurmFlags? slurm)
+    {
+        var (command, trunk, run, levels, targets) = Define(kind, slurm);
         command.SetAction(p =>
         {
             var clock = Stopwatch.StartNew();
-            var hparams = options.Build(p);
-            if (scores?.Build(p) is { } score) hparams = hparams with { Pruning = hparams.Pruning with { Score = score } };
+            var (hparams, seed, rewind) = trunk.Build(p);
             var targetList = targets is null ? null : ParseTargets(p.GetValue(targets)!);
             bool json = p.GetValue(run.Json);
             var replicates = run.ReplicateList(p) ?? [1];
             var progress = new ConsoleProgress(json);
             var env = run.Environment(p, progress);
-            using var experiment = Api.Experiment.Create(env, hparams, p.GetValue(seed), p.GetValue(rewind));
+            using var experiment = Api.Experiment.Create(env, hparams, seed, rewind);
             if (slurm is not null) return SlurmSubmission.SubmitExperiment(p, slurm, run, experiment, kind, name, replicates);
             var runDirectory = experiment.RunDirectory(kind);
             progress.Run(() => kind == RunKind.Lottery

@@ -17,6 +17,7 @@ public static class SlurmCommand
         command.Subcommands.Add(TrainCommand.Create(new SlurmFlags(chains: true)));
         foreach (var c in BranchCommands.Create(slurm: true)) command.Subcommands.Add(c);
         command.Subcommands.Add(ReportCommand.Create(new SlurmFlags(chains: false)));
+        command.Subcommands.Add(ReproduceCommand.Create(new SlurmFlags(chains: false)));
         return command;
     }
 }

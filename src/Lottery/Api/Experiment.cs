@@ -160,6 +160,12 @@ public sealed class Experiment : IDisposable
     /// <summary>The directory of the run of <paramref name="kind"/> (opening it, which creates it unless the hyperparameters are refused).</summary>
     public string RunDirectory(RunKind kind) => Run(kind).Layout.Root;
 
+    /// <summary>The directory a run of <paramref name="kind"/> of this experiment has or will have under the runs root,
+    /// computed without creating, reading or loading anything (the hyperparameters are checked): for plans and dry runs.</summary>
+    public string PlannedRunDirectory(RunKind kind) => _runs.TryGetValue(kind, out var open) ? open.Layout.Root
+        : Path.Combine(_environment.RunsRoot, RunHandle.DirectoryNameOf(_environment, new RunIdentity(kind, _hparams
+            ?? throw new HparamsException("this experiment was opened from an existing run: plan new runs with Experiment.Create"), _seed, _rewind)));
+
     /// <summary>Creates the run of <paramref name="kind"/> (directory and manifest, everything checked) without training
     /// anything, and keeps it: for work that other processes will do, such as Slurm jobs. Returns its directory.</summary>
     public string Prepare(RunKind kind)

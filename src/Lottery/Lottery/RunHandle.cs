@@ -63,6 +63,10 @@ public sealed class RunHandle : IDisposable
         _createdReplicates.Clear();
     }
 
+    /// <summary>The directory name a run of <paramref name="identity"/> has (its hyperparameters checked and normalized as
+    /// <see cref="Open(RunEnvironment, RunIdentity)"/> does), without reading data or writing anything: for plans.</summary>
+    public static string DirectoryNameOf(RunEnvironment environment, RunIdentity identity) => Checked(identity, environment).DirectoryName;
+
     /// <summary>Opens (creating if needed) the directory of <paramref name="identity"/> under the runs root.
     /// Everything that can be checked is checked first (hyperparameters against the model and the dataset's size,
     /// the rewind point, the data itself for a new run), so a command that fails leaves no directory behind.</summary>

@@ -93,8 +93,8 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
             {
                 double gap = (p.Ticket!.EarlyStopTestAccuracy(criterion)!.Mean - p.Branch.EarlyStopTestAccuracy(criterion)!.Mean) * 100;
                 double slower = p.Branch.EarlyStopIteration(criterion).Mean / Math.Max(1, p.Ticket.EarlyStopIteration(criterion).Mean);
-                return $"{P(p.Branch.PercentRemaining)}%: {(gap >= 0 ? N(gap, "0.00") + " points below" : N(-gap, "0.00") + " points above")}, " +
-                       $"early stop {N(slower, "0.00")}× {(slower >= 1 ? "later" : "sooner")}";
+                var when = N(slower, "0.00") == "1.00" ? "as early as the ticket" : slower > 1 ? $"{N(slower, "0.00")}× later" : $"{N(1 / slower, "0.00")}× sooner";
+                return $"{P(p.Branch.PercentRemaining)}%: {(gap >= 0 ? N(gap, "0.00") + " points below" : N(-gap, "0.00") + " points above")}, early stop {when}";
             });
             var what = kind.Key == "reinit" ? "Randomly reinitialized copies" : $"{char.ToUpperInvariant(kind.Name[0])}{kind.Name[1..]} ({kind.Key})";
             findings.Add($"{what} against their tickets (test accuracy at early stop; early-stop iteration): {string.Join("; ", parts)}.");

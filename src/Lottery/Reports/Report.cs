@@ -3,13 +3,17 @@ namespace Lottery.Reports;
 /// <summary>A report of one or more experiments: their data, the table, a headline summary of each, the figures.</summary>
 /// <param name="Criterion">The early-stopping criterion of the headline summaries (figures and tables show both).</param>
 /// <param name="Comparison">Methods side by side, when several experiments share a dense network.</param>
+/// <param name="Context">For a report made by `lottery reproduce`: the paper's figures and numbers it is laid out against.</param>
 public sealed record Report(IReadOnlyList<ExperimentData> Experiments, IReadOnlyList<ResultRow> Rows, IReadOnlyList<Headline> Headlines,
-    IReadOnlyList<Figure> Figures, EarlyStopCriterion Criterion, DateTimeOffset Created, MethodComparison? Comparison = null)
+    IReadOnlyList<Figure> Figures, EarlyStopCriterion Criterion, DateTimeOffset Created, MethodComparison? Comparison = null, ReportContext? Context = null)
 {
+    /// <summary>The paper's numbers beside this report's (empty without a <see cref="Context"/>).</summary>
+    public IReadOnlyList<ClaimRow> Claims => PaperComparison.Of(this);
+
     /// <summary>Reads the runs, names them, measures training accuracy where missing (when given a meter), then
     /// computes the table, the summaries and the figures.</summary>
     public static Report Build(IReadOnlyList<string> runDirectories, TrainAccuracy? trainAccuracy = null, Action<string>? log = null,
-        IReadOnlyList<double>? curveLevels = null, EarlyStopCriterion criterion = EarlyStopCriterion.ValidationLoss)
+        IReadOnlyList<double>? curveLevels = null, EarlyStopCriterion criterion = EarlyStopCriterion.ValidationLoss, ReportContext? context = null)
     {
         var experiments = runDirectories.Distinct().Select(ExperimentData.Load).ToList();
         experiments = BorrowDense(experiments);
@@ -21,7 +25,7 @@ public sealed record Report(IReadOnlyList<ExperimentData> Experiments, IReadOnly
         var headlines = experiments.Select((e, i) => experiments.Take(i).Any(p => p.Model == e.Model && p.Dataset == e.Dataset)
             ? Headline.Of(e, rows, criterion) with { Paper = [] } : Headline.Of(e, rows, criterion)).ToList();
         var figures = FigureSet.Draw(experiments, rows, curveLevels);
-        return new Report(experiments, rows, headlines, figures, criterion, DateTimeOffset.UtcNow, MethodComparison.Of(experiments, rows, criterion));
+        return new Report(experiments, rows, headlines, figures, criterion, DateTimeOffset.UtcNow, MethodComparison.Of(experiments, rows, criterion), context);
     }
 
     /// <summary>An experiment that trained no dense network (pruning at initialization prunes before any training) shows

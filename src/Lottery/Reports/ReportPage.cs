@@ -20,7 +20,9 @@ public static class ReportPage
     public static string Html(Report report)
     {
         var sb = new StringBuilder();
-        var title = report.Experiments.Count == 1 ? $"Lottery-ticket report: {report.Experiments[0].Label}" : "Lottery-ticket report";
+        var title = report.Context is { } recipe ? $"{recipe.Title} ({recipe.Figures}, {recipe.Scale} scale)"
+            : report.Experiments.Count == 1 ? $"Lottery-ticket report: {report.Experiments[0].Label}" : "Lottery-ticket report";
+        var program = report.Context is { } made ? $"lottery reproduce {made.Recipe} --scale {made.Scale}" : "lottery report";
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
           .Append($"<title>{E(title)}</title>\n")
           .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -37,11 +39,13 @@ public static class ReportPage
           .Append(".swatch{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:middle}\n")
           .Append("</style>\n</head>\n<body>\n");
         sb.Append($"<h1>{E(title)}</h1>\n");
-        sb.Append($"<p>Generated {report.Created.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)} by <code>lottery report</code> from ")
+        sb.Append($"<p>Generated {report.Created.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)} by <code>{E(program)}</code> from ")
           .Append(string.Join(", ", report.Experiments.Select(e => $"<code>{E(e.Run)}</code>"))).Append(".</p>\n");
         foreach (var e in report.Experiments.Where(e => e.InProgress))
             sb.Append($"<p class=\"note\"><b>{E(e.Run)} is {(e.Running ? "still running" : "unfinished")}</b>: this report shows its {e.Stages.Count} finished stage{(e.Stages.Count == 1 ? "" : "s")}" +
                       (e.Unfinished.Count > 0 ? $"; not finished: {E(string.Join(", ", e.Unfinished))}" : "") + ".</p>\n");
+
+        if (report.Context is { } context) AppendRecipe(sb, report, context);
 
         sb.Append("<h2>Summary</h2>\n");
         if (report.Comparison is { } comparison)
@@ -72,10 +76,30 @@ public static class ReportPage
             foreach (var kind in SeriesKind.Order.Where(k => report.Rows.Any(r => r.Kind == k)))
                 sb.Append($"<span class=\"swatch\" style=\"background:{kind.Color}\"></span>{E(kind.Name)} &nbsp; ");
         sb.Append("</p>\n");
-        foreach (var f in report.Figures)
+        void Draw(Figure f) =>
             sb.Append($"<figure id=\"{f.Stem}\"><img class=\"figure\" alt=\"{E(f.Title)}\" width=\"{f.Width}\" height=\"{f.Height}\" ")
               .Append($"src=\"data:image/png;base64,{Convert.ToBase64String(f.Png)}\">\n")
               .Append($"<figcaption><b>{E(f.Title)}.</b> {E(f.Caption)} (Files: figures/{f.Stem}.png, figures/{f.Stem}.svg.)</figcaption></figure>\n");
+        if (report.Context is { } layout)
+        {
+            // The paper's figures in its order, each with the figures of this report that show it; a figure shown under
+            // an earlier panel is linked, not drawn twice.
+            var drawn = new HashSet<string>();
+            foreach (var panel in layout.Panels)
+            {
+                sb.Append($"<h3>{E(panel.PaperFigure)}</h3>\n<p>{E(panel.Description)}</p>\n");
+                var present = panel.Stems.Select(st => report.Figures.FirstOrDefault(f => f.Stem == st)).OfType<Figure>().ToList();
+                if (present.Count == 0) sb.Append("<p class=\"note\">Not drawn yet: its runs have not finished the stages it needs.</p>\n");
+                foreach (var f in present)
+                    if (drawn.Add(f.Stem)) Draw(f);
+                    else sb.Append($"<p>See <a href=\"#{f.Stem}\">{E(f.Title)}</a> above.</p>\n");
+            }
+            var rest = report.Figures.Where(f => !drawn.Contains(f.Stem)).ToList();
+            if (rest.Count > 0) sb.Append("<h3>Other figures of these runs</h3>\n");
+            foreach (var f in rest) Draw(f);
+        }
+        else
+            foreach (var f in report.Figures) Draw(f);
 
         sb.Append("<h2>Table</h2>\n<p>Accuracies in %; mean [min–max] over the n stages at each point. Also as table.md, table.csv and table.json.</p>\n");
         AppendTable(sb, report.Rows, styles);
@@ -97,6 +121,26 @@ public static class ReportPage
           .Append("document.documentElement.setAttribute('data-scroll-width',String(document.documentElement.scrollWidth));});\n</script>\n");
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
+    }
+
+    /// <summary>What a `lottery reproduce` report reproduces, at which scale and how it was made, and the paper's
+    /// numbers beside the same quantities measured here.</summary>
+    static void AppendRecipe(StringBuilder sb, Report report, ReportContext context)
+    {
+        sb.Append($"<h2>What this reproduces</h2>\n<p><b>{E(context.Title)}</b>: the paper's {E(context.Figures)} " +
+                  $"(Frankle &amp; Carbin, ICLR 2019), recipe <code>{E(context.Recipe)}</code> at the <b>{E(context.Scale)}</b> scale.</p>\n");
+        sb.Append($"<p class=\"note\">{E(context.ScaleNote)}</p>\n");
+        var claims = report.Claims;
+        if (claims.Count > 0)
+        {
+            sb.Append($"<h3>The paper against this run</h3>\n<p>Early stop = {E(EarlyStop.Describe(report.Criterion))}; ours are means over the replicates run.</p>\n")
+              .Append("<div class=\"wide\"><table>\n<tr><th class=\"l\">quantity</th><th class=\"l\">the paper</th><th class=\"l\">this run</th><th class=\"l\">experiment</th></tr>\n");
+            foreach (var c in claims)
+                sb.Append($"<tr><td class=\"l\">{E(c.Quantity)}</td><td class=\"l\">{E(c.Paper)}</td><td class=\"l\">{E(c.Ours)}</td><td class=\"l\">{E(c.Experiment)}</td></tr>\n");
+            sb.Append("</table></div>\n");
+        }
+        sb.Append("<details><summary>the commands this recipe runs</summary><pre>")
+          .Append(E(string.Join("\n", context.Commands))).Append("</pre></details>\n");
     }
 
     static void AppendStability(StringBuilder sb, IReadOnlyList<StabilityTable.Row> rows)

@@ -38,6 +38,8 @@ public static class ReportWriter
         return written;
     }
 
+    static string Cell(string text) => text.Replace("|", "\\|");
+
     public static JsonObject Json(Report report) => new()
     {
         ["created"] = report.Created.ToString("O"),
@@ -60,11 +62,34 @@ public static class ReportWriter
             ["paper"] = new JsonArray(h.Paper.Select(f => (JsonNode)f).ToArray()),
         }).ToArray()),
         ["comparison"] = report.Comparison is null ? null : new JsonArray(report.Comparison.Findings.Select(f => (JsonNode)f).ToArray()),
+        ["recipe"] = report.Context is not { } c ? null : new JsonObject
+        {
+            ["name"] = c.Recipe, ["title"] = c.Title, ["figures"] = c.Figures, ["scale"] = c.Scale, ["scale_note"] = c.ScaleNote,
+            ["commands"] = new JsonArray(c.Commands.Select(x => (JsonNode)x).ToArray()),
+            ["panels"] = new JsonArray(c.Panels.Select(p => (JsonNode)new JsonObject
+            {
+                ["paper_figure"] = p.PaperFigure, ["description"] = p.Description,
+                ["figures"] = new JsonArray(p.Stems.Where(st => report.Figures.Any(f => f.Stem == st)).Select(st => (JsonNode)st).ToArray()),
+            }).ToArray()),
+            ["paper_against_ours"] = new JsonArray(report.Claims.Select(r => (JsonNode)new JsonObject
+                { ["quantity"] = r.Quantity, ["paper"] = r.Paper, ["ours"] = r.Ours, ["experiment"] = r.Experiment }).ToArray()),
+        },
     };
 
     public static string SummaryMarkdown(Report report)
     {
         var sb = new StringBuilder();
+        if (report.Context is { } context)
+        {
+            sb.Append($"### {context.Title}\n\nThe paper's {context.Figures}, recipe `{context.Recipe}` at the {context.Scale} scale. {context.ScaleNote}\n\n");
+            var claims = report.Claims;
+            if (claims.Count > 0)
+            {
+                sb.Append("| quantity | the paper | this run | experiment |\n|---|---|---|---|\n");
+                foreach (var c in claims) sb.Append($"| {Cell(c.Quantity)} | {Cell(c.Paper)} | {Cell(c.Ours)} | {Cell(c.Experiment)} |\n");
+                sb.Append('\n');
+            }
+        }
         foreach (var e in report.Experiments.Where(e => e.InProgress))
             sb.Append($"> **{e.Run} is {(e.Running ? "still running" : "unfinished")}**: {e.Stages.Count} finished stage{(e.Stages.Count == 1 ? "" : "s")} shown" +
                       (e.Unfinished.Count > 0 ? $"; not finished: {string.Join(", ", e.Unfinished)}" : "") + ".\n\n");

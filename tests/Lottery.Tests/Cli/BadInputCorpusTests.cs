@@ -139,6 +139,15 @@ public class BadInputCorpusTests
         new(2, "--points: 'many' is not a whole number", A("stability", Run, "--points", "many"), NeedsRun: true),
         new(1, "no run 'nosuchrun'", A("stability", "nosuchrun")),
         new(1, "--controls: unknown branch 'shufle'", ["slurm", "find", .. Quick, "--iterations", "40it", "--controls", "shufle", "--dry-run"]),
+        // Reproducing a figure.
+        new(1, "unknown figure 'lenet5': the recipes are lenet, conv2", A("reproduce", "lenet5")),
+        new(1, "unknown scale 'gpu': the scales are paper, cpu, smoke", A("reproduce", "lenet", "--scale", "gpu")),
+        new(1, "name the figure to reproduce: lenet, conv2", A("reproduce")),
+        new(2, "--replicates must be at least 1", A("reproduce", "lenet", "--replicates", "0")),
+        new(2, "--jobs: 'all' is not a whole number", A("reproduce", "lenet", "--jobs", "all")),
+        new(1, "nothing to report yet: none of the recipe's runs exists", A("reproduce", "conv2", "--report-only")),
+        new(1, "is a file: give a directory", A("reproduce", "lenet", "--scale", "smoke", "--out", AFile)),
+        new(1, "unknown figure 'nosuch'", A("slurm", "reproduce", "nosuch", "--dry-run")),
         // Values in range for their type but not for their meaning.
         new(1, "learning rate must be a positive number", T("--lr", "-1")),
         new(1, "learning rate must be a positive number", T("--lr", "0")),

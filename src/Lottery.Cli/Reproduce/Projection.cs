@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Lottery.Data;
+using Lottery.Hparams;
+using Lottery.Training;
+
+namespace Lottery.Cli.Reproduce;
+
+/// <summary>Training and evaluation speed of one network at one batch size on one thread.</summary>
+public sealed record Speed(string Model, int BatchSize, double MillisecondsPerIteration, double EvalExamplesPerSecond, string Source);
+
+/// <summary>
+/// How long a recipe's jobs take on this machine: each stage is its training iterations at the network's measured speed
+/// plus its measurements (validation every eval_every, test every test_every and at new minima, the final weights on the
+/// training split) at the measured evaluation rate, plus loading the data; the recipe's wall time simulates the local
+/// scheduler (its workers, each job after its trunk, one job per replicate of a run at a time).
+/// <para>Speeds come from `lottery bench` on this machine (it records what it measures: <see cref="BenchCache"/>), else from
+/// the reference table below, measured on the project's 2-core VM (one thread per job, the other core busy with a second
+/// job, as the scheduler runs them), 2026-12-02.</para>
+/// </summary>
+public static class Projection
+{
+    public static readonly IReadOnlyList<Speed> Reference =
+    [
+        new("lenet_300_100", 60, 1.2, 134_273, "reference"),
+        new("conv2", 60, 138.1, 1_760, "reference"),
+        new("conv4", 60, 217.9, 543, "reference"),
+        new("conv6", 60, 317.3, 262, "reference"),
+        new("resnet20", 128, 280.7, 1_084, "reference"),
+        new("vgg19", 64, 976.8, 219, "reference"),
+        new("vgg19_16", 64, 79.5, 2_613, "reference"),
+    ];
+
+    /// <summary>The speed of <paramref name="model"/> at <paramref name="batch"/>: this machine's bench record, else the reference.</summary>
+    public static Speed? SpeedOf(string model, int batch, IReadOnlyList<Speed> measured)
+    {
+        var exact = measured.FirstOrDefault(s => s.Model == model && s.BatchSize == batch) ?? Reference.FirstOrDefault(s => s.Model == model && s.BatchSize == batch);
+        if (exact is not null) return exact;
+        var other = measured.FirstOrDefault(s => s.Model == model) ?? Reference.FirstOrDefault(s => s.Model == model);
+        return other is null ? null : Scaled(other, batch);
+    }
+
+    /// <summary>Another batch size scales the time per iteration with the batch (evaluation is per example already).</summary>
+    static Speed Scaled(Speed s, int batch) => s with { BatchSize = batch, MillisecondsPerIteration = s.MillisecondsPerIteration * batch / s.BatchSize, Source = s.Source + ", scaled to the batch" };
+
+    /// <summary>Seconds one stage of <paramref name="h"/> takes (training plus its measurements), or null for an unknown network.</summary>
+    public static double? StageSeconds(ExperimentHparams h, IReadOnlyList<Speed> measured, double trainingShare = 1)
+    {
+        var spec = DatasetRegistry.Find(h.Dataset.Dataset);
+        if (spec is null || SpeedOf(h.Model.Model, h.Dataset.BatchSize, measured) is not { } speed) return null;
+        var plan = TrainingPlan.For(h, spec.TrainCount);
+        double iterations = plan.TotalIterations * trainingShare;
+        int evalEvery = h.Training.EvalEvery, testEvery = h.Training.TestEvery ?? evalEvery;
+        double measurements = Math.Floor(iterations / evalEvery) + 1;
+        // Test at each scheduled point, and at new validation minima in between (a few per run).
+        double tests = Math.Min(measurements, Math.Floor(iterations / testEvery) + 1 + (testEvery > evalEvery ? 3 : 0));
+        double examples = measurements * h.Dataset.ValidationSize + tests * spec.TestCount + plan.TrainCount;
+        return iterations * speed.MillisecondsPerIteration / 1000 + examples / speed.EvalExamplesPerSecond + LoadSeconds(spec);
+    }
+
+    /// <summary>Reading and preparing the data once per job.</summary>
+    static double LoadSeconds(DatasetSpec spec) => spec.Channels == 3 ? 15 : 5;
+
+    /// <summary>The seconds a job would take: its stages still to do (all of them when <paramref name="remaining"/> is false).</summary>
+    public static double? JobSeconds(RecipeJob job, IReadOnlyList<Speed> measured, bool remaining)
+    {
+        if (StageSeconds(job.Hparams, measured) is not double stage) return null;
+        int stages = remaining ? job.Step.StagesPerReplicate - job.FinishedStages() : job.Step.StagesPerReplicate;
+        return stages <= 0 ? 0 : stages * stage;
+    }
+
+    /// <summary>The wall time of the jobs on <paramref name="workers"/> workers, scheduled as the local scheduler does.</summary>
+    public static double WallSeconds(IReadOnlyList<RecipeJob> jobs, IReadOnlyDictionary<string, double> seconds, int workers)
+    {
+        var finish = new Dictionary<string, double>();
+        var free = Enumerable.Repeat(0.0, Math.Max(1, workers)).ToList();
+        var lockFree = new Dictionary<string, double>();
+        // The scheduler starts jobs in plan order as their trunk and their replicate allow: simulate that greedily.
+        var pending = jobs.ToList();
+        double now = 0;
+        while (pending.Count > 0)
+        {
+            var startable = pending.Where(j => j.After.All(finish.ContainsKey)).ToList();
+            var next = startable.Select(j => (Job: j, Start: Math.Max(Math.Max(j.After.Select(a => finish[a]).DefaultIfEmpty(0).Max(), lockFree.GetValueOrDefault(j.Lock)), free.Min())))
+                .OrderBy(x => x.Start).ThenBy(x => pending.IndexOf(x.Job)).First();
+            int worker = free.IndexOf(free.Where(f => f <= next.Start).DefaultIfEmpty(free.Min()).Min());
+            double start = Math.Max(next.Start, free[worker]);
+            double end = start + seconds.GetValueOrDefault(next.Job.Id);
+            free[worker] = end;
+            finish[next.Job.Id] = end;
+            lockFree[next.Job.Lock] = end;
+            now = Math.Max(now, end);
+            pending.Remove(next.Job);
+        }
+        return now;
+    }
+
+    public static string Duration(double seconds)
+    {
+        if (seconds < 60) return $"{Math.Ceiling(seconds):0} s";
+        var t = TimeSpan.FromSeconds(seconds);
+        if (t.TotalHours < 1) return $"{t.Minutes} min";
+        if (t.TotalHours < 48) return $"{(int)t.TotalHours} h {t.Minutes:00} min";
+        return $"{t.TotalDays.ToString("0.0", CultureInfo.InvariantCulture)} days";
+    }
+}
+
+/// <summary>
+/// What `lottery bench` measured on this machine, kept in the user's cache (LOTTERY_CACHE, else XDG_CACHE_HOME/lottery,
+/// else ~/.cache/lottery: bench.json) so that `lottery reproduce --list` projects times from this machine's own speed.
+/// Records of another CPU or core count are ignored; the newest record per network, batch and thread count wins.
+/// </summary>
+public static class BenchCache
+{
+    public sealed record Entry(
+        [property: JsonPropertyName("machine")] string Machine,
+        [property: JsonPropertyName("model")] string Model,
+        [property: JsonPropertyName("batch_size")] int BatchSize,
+        [property: JsonPropertyName("threads")] int Threads,
+        [property: JsonPropertyName("ms_per_iteration")] double MillisecondsPerIteration,
+        [property: JsonPropertyName("eval_examples_per_second")] double EvalExamplesPerSecond,
+        [property: JsonPropertyName("measured")] DateTimeOffset Measured);
+
+    static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+
+    public static string FilePath => Path.Combine(Native.TorchNativeLoader.CacheRoot(), "bench.json");
+
+    /// <summary>This machine: its CPU's model name and core count.</summary>
+    public static string Machine()
+    {
+        string cpu = "unknown cpu";
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            if (line is not null) cpu = line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return $"{cpu}, {Environment.ProcessorCount} cores";
+    }
+
+    static List<Entry> Read()
+    {
+        try { return File.Exists(FilePath) ? JsonSerializer.Deserialize<List<Entry>>(File.ReadAllText(FilePath)) ?? [] : []; }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException) { return []; }   // a damaged cache is only a cache
+    }
+
+    /// <summary>Adds what a bench run measured (a cache that cannot be written is skipped: the bench's output stands).</summary>
+    public static void Record(IEnumerable<BenchmarkResult> results, int threads)
+    {
+        var machine = Machine();
+        var entries = Read();
+        foreach (var r in results)
+        {
+            entries.RemoveAll(e => e.Machine == machine && e.Model == r.Model && e.BatchSize == r.BatchSize && e.Threads == threads);
+            entries.Add(new Entry(machine, r.Model, r.BatchSize, threads, r.MillisecondsPerIteration, r.EvalExamplesPerSecond, DateTimeOffset.UtcNow));
+        }
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+            Runs.AtomicFile.WriteAllText(FilePath, JsonSerializer.Serialize(entries, Options) + "\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>This machine's one-thread speeds (a recipe's jobs run on one thread each).</summary>
+    public static IReadOnlyList<Speed> Measured()
+    {
+        var machine = Machine();
+        return Read().Where(e => e.Machine == machine && e.Threads == 1)
+            .Select(e => new Speed(e.Model, e.BatchSize, e.MillisecondsPerIteration, e.EvalExamplesPerSecond, $"lottery bench, {e.Measured:yyyy-MM-dd}")).ToList();
+    }
+}
