@@ -2,7 +2,7 @@ namespace Lottery.Sparse;
 
 /// <summary>
 /// Where the sparse kernels beat libtorch's dense product for one layer's training step (forward and both gradients),
-/// measured on this project's machines (`lottery bench --sparse-crossover`, README "Sparse tickets"): below
+/// measured on this project's machines (`lottery bench --crossover`, README "Sparse tickets"): below
 /// <see cref="Density"/> of a layer's weights kept, and only for layers large enough that the kernels' fixed costs
 /// (copies in and out of libtorch, the transposes, the autograd node) are paid back.
 /// </summary>
