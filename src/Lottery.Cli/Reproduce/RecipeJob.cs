@@ -123,5 +123,6 @@ public sealed record ResolvedRecipe(Recipe Recipe, RecipePlan Plan, IReadOnlyLis
     /// <summary>The report's context: what it reproduces, how, and the claims measured on the recipe's runs.</summary>
     public Reports.ReportContext Context(string outDirectory) => new(Recipe.Name, Recipe.Title, Recipe.Figures, Plan.Scale.Name, Plan.Note,
         Commands(outDirectory), Plan.Panels,
-        Plan.Claims.Select(c => new Reports.PaperClaim(c.Quantity, c.Paper, c.Measure, Runs[c.Step], c.AtPercent, c.OtherStep is null ? null : Runs[c.OtherStep])).ToList());
+        Plan.Claims.Select(c => new Reports.PaperClaim(c.Quantity, c.Paper, c.Measure, Runs[c.Step], c.AtPercent, c.OtherStep is null ? null : Runs[c.OtherStep])).ToList(),
+        RunDirectories.ToDictionary(run => Path.GetFileName(run), run => (IReadOnlySet<string>)Plan.Steps.Where(s => !s.IsTrunk && Runs[s.Id] == run).Select(s => s.Command).ToHashSet()));
 }

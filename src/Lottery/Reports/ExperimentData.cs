@@ -61,6 +61,15 @@ public sealed record ExperimentData(string Run, string Directory, RunManifest Ma
         Label = Label,
     };
 
+    /// <summary>The experiment with only the branches named kept (its trunk always): a recipe's report shows what the
+    /// recipe ran, not every branch someone else attached to the same run. Instability paths go with the stability branch.</summary>
+    public ExperimentData OnlyBranches(IReadOnlySet<string> branches) => this with
+    {
+        Stages = Stages.Where(s => s.Kind.Branch is null || branches.Contains(s.Kind.Branch.Name)).ToList(),
+        Paths = branches.Contains("stability") ? Paths : [],
+        Label = Label,
+    };
+
     public static ExperimentData Load(string runDirectory)
     {
         runDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDirectory));

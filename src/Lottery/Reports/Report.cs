@@ -16,6 +16,8 @@ public sealed record Report(IReadOnlyList<ExperimentData> Experiments, IReadOnly
         IReadOnlyList<double>? curveLevels = null, EarlyStopCriterion criterion = EarlyStopCriterion.ValidationLoss, ReportContext? context = null)
     {
         var experiments = runDirectories.Distinct().Select(ExperimentData.Load).ToList();
+        if (context?.Branches is { } kept)
+            experiments = experiments.Select(e => e.OnlyBranches(kept.GetValueOrDefault(e.Run) ?? new HashSet<string>())).ToList();
         experiments = BorrowDense(experiments);
         Name(experiments);
         if (trainAccuracy is not null)

@@ -11,8 +11,10 @@ namespace Lottery.Reports;
 /// <param name="Scale">paper, cpu or smoke.</param>
 /// <param name="ScaleNote">How this scale departs from the paper's setup, and why the figure's point survives it.</param>
 /// <param name="Commands">The commands the recipe runs, one per line, as a user would type them.</param>
+/// <param name="Branches">Per run (directory name), the branches the recipe attaches to it: the report shows those and
+/// the trunk, not other branches of the same run (null: everything).</param>
 public sealed record ReportContext(string Recipe, string Title, string Figures, string Scale, string ScaleNote, IReadOnlyList<string> Commands,
-    IReadOnlyList<FigurePanel> Panels, IReadOnlyList<PaperClaim> Claims);
+    IReadOnlyList<FigurePanel> Panels, IReadOnlyList<PaperClaim> Claims, IReadOnlyDictionary<string, IReadOnlySet<string>>? Branches = null);
 
 /// <summary>One of the paper's figures and the figures of this report that show the same thing (by stem).</summary>
 public sealed record FigurePanel(string PaperFigure, string Description, IReadOnlyList<string> Stems);

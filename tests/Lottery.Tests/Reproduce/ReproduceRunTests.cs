@@ -73,6 +73,10 @@ public sealed class ReproduceRunTests : IDisposable
         Assert.Contains("lottery reproduce lenet --scale smoke", html);
         Assert.StartsWith("### LeNet-300-100 on MNIST", File.ReadAllText(Path.Combine(OutDir, "summary.md")));
 
+        // A branch attached by hand to the recipe's run is the run's, not the recipe's: the recipe's report leaves it out.
+        var shuffle = CliRunner.Run(_dir.Path, ["shuffle", handRun, "--levels", "2", "--threads", "1", .. Roots], timeoutSeconds: 300);
+        Assert.True(shuffle.ExitCode == 0, shuffle.Stderr);
+
         // Again: every job's stages are finished, so nothing starts and nothing is written but the report.
         var before = SummaryTimes(RunsDir);
         var again = CliRunner.Run(_dir.Path, ["reproduce", "lenet", "--scale", "smoke", "--out", OutDir, "--json", .. Roots], timeoutSeconds: 300);
@@ -81,6 +85,8 @@ public sealed class ReproduceRunTests : IDisposable
         Assert.Equal(5, Regex.Matches(again.Stderr, "finished already, nothing to run").Count);
         Assert.DoesNotContain("started", again.Stderr);
         Assert.Equal(before, SummaryTimes(RunsDir));
+        var kinds = Json(again).GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("kind").GetString()).ToList();
+        Assert.Equal(["dense", "iterative", "iterative", "reinit", "random_pruning", "dense", "oneshot", "reinit"], kinds);
     }
 
     [Fact]

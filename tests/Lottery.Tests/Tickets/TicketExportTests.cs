@@ -111,7 +111,8 @@ public class TicketExportTests
         Assert.True(ok.ExitCode == 0, ok.Stderr);
         var printed = JsonNode.Parse(ok.Stdout)!;
         Assert.Equal(Path.Combine(Path.GetFullPath(outDir), TicketExport.SafeTensorsFile), (string?)printed["safetensors"]);
-        Assert.Equal(["start.dat", "ticket.json", "ticket.safetensors", "trained.dat"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order());
+        // The ticket in compressed rows too (ticket_sparse.safetensors), for sparse kernels elsewhere.
+        Assert.Equal(new[] { "start.dat", "ticket.json", "ticket.safetensors", "ticket_sparse.safetensors", "trained.dat" }.Order(), Directory.GetFiles(outDir).Select(Path.GetFileName).Order());
 
         var bad = Path.Combine(runs.Path, "bad");
         foreach (var (args, expected) in new (string[], string)[]
