@@ -101,8 +101,13 @@ public sealed class RunHandle : IDisposable
                 Seed = identity.Seed,
                 Rewind = identity.Rewind,
                 Created = DateTimeOffset.UtcNow,
-                // What changes the last bits is recorded with the versions: the thread count (in them) and the sparse kernels' mode.
-                Versions = new Dictionary<string, string>(environment.Versions) { ["sparse"] = Sparse.SparseModes.Name(environment.Sparse) },
+                // What changes the last bits is recorded with the versions: the thread count (in them), the sparse kernels' mode,
+                // and whether the network (built by the checks above) turned oneDNN's convolutions off.
+                Versions = new Dictionary<string, string>(environment.Versions)
+                {
+                    ["sparse"] = Sparse.SparseModes.Name(environment.Sparse),
+                    ["convolution"] = Native.ConvolutionBackends.OneDnnOff ?? "oneDNN",
+                },
             };
             try
             {

@@ -19,6 +19,7 @@ public sealed class AdoptedModel : LotteryModel
         foreach (var (child, module) in network.named_children()) register_module(child, module);
         foreach (var (field, p) in network.named_parameters(recurse: false)) register_parameter(field, p);
         foreach (var (field, b) in network.named_buffers(recurse: false)) register_buffer(field, b);
+        Native.ConvolutionBackends.GuardAgainstPaddedChannels(network);
     }
 
     public override Tensor forward(Tensor input) => _network.call(input);

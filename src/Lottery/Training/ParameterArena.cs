@@ -57,6 +57,7 @@ public sealed class ParameterArena : IDisposable
     {
         bool convChannelsLast = channelsLast ?? ChannelsLastByDefault;
         Model = model;
+        Native.ConvolutionBackends.GuardAgainstPaddedChannels(model);
         Device = device ?? CPU;
         bool host = (onHost ?? Environment.GetEnvironmentVariable("LOTTERY_ARENA") != "tensor") && Device.type == DeviceType.CPU;
         if (Device.type != DeviceType.CPU) model.to(Device);
