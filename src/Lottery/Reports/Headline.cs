@@ -47,12 +47,14 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
             $"test accuracy there {N(denseAcc.Mean * 100, "0.00")}%{Range(denseAcc, 100, "0.00")}, at the end {N(dense.FinalTestAccuracy.Mean * 100, "0.00")}%.");
         var tickets = rows.Where(r => r.Kind.IsTicket && r.EarlyStopTestAccuracy(criterion) is not null)
             .OrderByDescending(r => r.PercentRemaining).ToList();
+        bool Matches(ResultRow r) => r.EarlyStopTestAccuracy(criterion)!.Mean >= denseAcc.Min && r.EarlyStopIteration(criterion).Mean <= denseEs.Max;
         if (tickets.Count == 0)
         {
-            findings.Add("No pruned ticket has finished yet.");
+            // A dense run's instability analysis (the dense network against k) is its finding.
+            if (paths is { Count: > 0 }) findings.AddRange(StabilityFindings(paths, tickets, Matches, ownRewindPoint));
+            else findings.Add("No pruned ticket has finished yet.");
             return new Headline(label, findings, paper);
         }
-        bool Matches(ResultRow r) => r.EarlyStopTestAccuracy(criterion)!.Mean >= denseAcc.Min && r.EarlyStopIteration(criterion).Mean <= denseEs.Max;
         // The smallest level that matches; levels above it that miss are named (the early stop is noisy).
         var matching = tickets.Where(Matches).ToList();
         double? downTo = matching.Count == 0 ? null : matching[^1].PercentRemaining;

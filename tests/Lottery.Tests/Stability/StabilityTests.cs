@@ -84,6 +84,24 @@ public class StabilityTests
     }
 
     [Fact]
+    public void ADenseRunsReportSaysWhereTheDenseNetworkBecomesStable()
+    {
+        using var root = new TempDir();
+        string runDir;
+        using (var run = RunHandle.Open(Synthetic.Environment(root.Path, checkpointEvery: 20), new RunIdentity(RunKind.Train, Synthetic.Hparams(iterations: "60it"), 0, null)))
+        {
+            new LotteryRunner(run).Train([1]);
+            new BranchRunner(run).Run(BranchRegistry.Get("stability"), [1], [0], null, Options);
+            runDir = run.Layout.Root;
+        }
+        var report = Report.Build([runDir]);
+        // No ticket, yet the finding is the dense network's instability against k (not "no pruned ticket").
+        var finding = Assert.Single(report.Headlines[0].Findings, f => f.StartsWith("Instability (test error barrier", StringComparison.Ordinal));
+        Assert.Matches(@"level 0 \(100\.0%\): (stable from k = 0it|unstable at 0it|unstable at every k)", finding);
+        Assert.DoesNotContain("No pruned ticket has finished yet.", report.Headlines[0].Findings);
+    }
+
+    [Fact]
     public void ACopyAgainstItselfIsAFlatPathAndAMaskedPathKeepsPrunedWeightsAtZero()
     {
         using var root = new TempDir();
