@@ -97,6 +97,9 @@ public sealed class StabilityBranch : Branch
             else
             {
                 copyDir = Path.Combine(dir, $"copy_{c}");
+                // θk first (a stage of its own when it must be trained), so that the copy's progress is announced after it
+                // and shown under the copy's name, not θk's.
+                if (StageSummary.TryLoad(copyDir) is null) _ = start.Value;
                 stages.Run(new StageRequest(copyDir, context.Describe($"stability at {k}, copy {c}"), () => start.Value, context.Mask, seeds, kIter), index, count);
             }
             summaries.Add(StageSummary.TryLoad(copyDir) ?? throw new RunFileException($"{copyDir} is not finished: run the command again"));
