@@ -111,9 +111,7 @@ public partial class CliHardeningTests
     public async Task CtrlCSaysWhatWasKeptAndTheSameCommandResumes()
     {
         using var runs = new TempDir();
-        // Long enough that the interrupt arrives before the stage ends on a loaded machine (1,000 iterations once finished
-        // between the first checkpoint and the signal).
-        string[] args = ["train", "--iterations", "4000it", "--checkpoint-every", "100", "--eval-every", "100",
+        string[] args = ["train", "--iterations", "1000it", "--checkpoint-every", "100", "--eval-every", "100",
             "--dataset", "mnist", "--train-subset", "1200", "--threads", "1"];
         using (var process = Process.Start(CliRunner.StartInfo(runs.Path, args, Env))!)
         {
@@ -132,7 +130,7 @@ public partial class CliHardeningTests
         Assert.Equal(0, resumed.ExitCode);
         Assert.Contains("resuming from its checkpoint at iteration", resumed.Stderr);
         var stage = JsonDocument.Parse(resumed.Stdout).RootElement.GetProperty("replicates")[0];
-        Assert.Equal(4000, stage.GetProperty("iterations_run").GetInt32());   // the stage as a whole
+        Assert.Equal(1000, stage.GetProperty("iterations_run").GetInt32());   // the stage as a whole
     }
 
     [GeneratedRegex(@"\x1b(\[[0-9;?]*[A-Za-z]|[=>])")]
