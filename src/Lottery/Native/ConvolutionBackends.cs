@@ -47,26 +47,33 @@ public static class ConvolutionBackends
         {
             if (_done) return;
             _done = true;
-            if (!OperatingSystem.IsLinux()) { Status = "not Linux: NNPACK left as is"; return; }
-            try
-            {
-                var library = DlOpen(TorchCpu, RTLD_NOW | RTLD_NOLOAD);  // the copy TorchSharp already loaded, never a second one
-                if (library == IntPtr.Zero) { Status = $"{TorchCpu} not loaded: NNPACK left as is"; return; }
-                if (!NativeLibrary.TryGetExport(library, GlobalContextSymbol, out var contextFn)
-                    || !NativeLibrary.TryGetExport(library, SetNnpackSymbol, out var setFn)
-                    || !NativeLibrary.TryGetExport(library, GetNnpackSymbol, out var getFn))
-                {
-                    Status = "libtorch lacks the NNPACK switch: NNPACK left as is";
-                    return;
-                }
-                var context = Marshal.GetDelegateForFunctionPointer<GlobalContext>(contextFn)();
-                Marshal.GetDelegateForFunctionPointer<SetEnabled>(setFn)(context, false);
-                Status = Marshal.GetDelegateForFunctionPointer<GetEnabled>(getFn)(context) ? "NNPACK could not be disabled" : "NNPACK disabled";
-            }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-            {
-                Status = "no dlopen: NNPACK left as is";
-            }
+            var unreachable = SwitchOff(SetNnpackSymbol, GetNnpackSymbol, out bool off);
+            Status = unreachable is not null ? $"{unreachable}: NNPACK left as is" : off ? "NNPACK disabled" : "NNPACK could not be disabled";
+        }
+    }
+
+    /// <summary>Calls one of libtorch's global-context switches with false: null when it was called (<paramref name="off"/>:
+    /// whether its getter now reads false), else why it could not be reached.</summary>
+    static string? SwitchOff(string setSymbol, string getSymbol, out bool off)
+    {
+        off = false;
+        if (!OperatingSystem.IsLinux()) return "not Linux";
+        try
+        {
+            var library = DlOpen(TorchCpu, RTLD_NOW | RTLD_NOLOAD);  // the copy TorchSharp already loaded, never a second one
+            if (library == IntPtr.Zero) return $"{TorchCpu} not loaded";
+            if (!NativeLibrary.TryGetExport(library, GlobalContextSymbol, out var contextFn)
+                || !NativeLibrary.TryGetExport(library, setSymbol, out var setFn)
+                || !NativeLibrary.TryGetExport(library, getSymbol, out var getFn))
+                return "libtorch lacks the switch";
+            var context = Marshal.GetDelegateForFunctionPointer<GlobalContext>(contextFn)();
+            Marshal.GetDelegateForFunctionPointer<SetEnabled>(setFn)(context, false);
+            off = !Marshal.GetDelegateForFunctionPointer<GetEnabled>(getFn)(context);
+            return null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return "no dlopen";
         }
     }
 
@@ -97,18 +104,10 @@ public static class ConvolutionBackends
         if (culprit.name is null) return false;
         lock (Gate)
         {
-            var library = OperatingSystem.IsLinux() ? DlOpen(TorchCpu, RTLD_NOW | RTLD_NOLOAD) : IntPtr.Zero;
-            if (library == IntPtr.Zero
-                || !NativeLibrary.TryGetExport(library, GlobalContextSymbol, out var contextFn)
-                || !NativeLibrary.TryGetExport(library, SetMkldnnSymbol, out var setFn)
-                || !NativeLibrary.TryGetExport(library, GetMkldnnSymbol, out var getFn))
+            var unreachable = SwitchOff(SetMkldnnSymbol, GetMkldnnSymbol, out bool off);
+            if (unreachable is not null || !off)
                 throw new NotSupportedException($"layer '{culprit.name}' has {culprit.channels} input channels, which libtorch's oneDNN " +
-                    "convolutions compute wrongly, and this libtorch cannot switch them off: use a multiple of 16 channels");
-            var context = Marshal.GetDelegateForFunctionPointer<GlobalContext>(contextFn)();
-            Marshal.GetDelegateForFunctionPointer<SetEnabled>(setFn)(context, false);
-            if (Marshal.GetDelegateForFunctionPointer<GetEnabled>(getFn)(context))
-                throw new NotSupportedException($"layer '{culprit.name}' has {culprit.channels} input channels, which libtorch's oneDNN " +
-                    "convolutions compute wrongly, and they could not be switched off: use a multiple of 16 channels");
+                    $"convolutions compute wrongly, and they could not be switched off ({unreachable ?? "the switch did not take"}): use a multiple of 16 channels");
             OneDnnOff = $"oneDNN convolutions off: layer '{culprit.name}' has {culprit.channels} input channels (oneDNN reads its padding uninitialized)";
         }
         return true;
