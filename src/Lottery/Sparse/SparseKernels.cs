@@ -18,9 +18,94 @@ public static class SparseKernels
     /// vectors, the padding zero, so that every kernel loop runs on whole vectors.</summary>
     public static int Stride(int batch) => (batch + Vector<float>.Count - 1) / Vector<float>.Count * Vector<float>.Count;
 
-    /// <summary>yᵀ[o, :] = Σ_j w_oj · xᵀ[j, :] over the kept weights (<paramref name="values"/> in the layout's order; xᵀ:
-    /// in × stride, yᵀ: out × stride, overwritten).</summary>
-    public static void Forward(SparseLayout layout, ReadOnlySpan<float> values, ReadOnlySpan<float> xt, Span<float> yt, int stride)
+    /// <summary>Whether the forward product sums output rows from the compressed rows (<see cref="SumSegments"/>: each kept
+    /// weight reads its input feature's tile, the outputs stay in registers) rather than adding each input feature into
+    /// the outputs column by column (<see cref="Scatter"/>: each kept weight reads and writes an output row). The first
+    /// is 1.2–2.5× faster wherever the input side (in × stride floats) stays in the last-level cache, which every
+    /// training batch here does (LeNet's fc1 at batch 60: 27 against 49–64 µs; Conv-2's fc1: 0.70 against 0.88 ms at 3.6%);
+    /// above it (Conv-2's fc1 evaluating 1,000 examples: 64 MB) each read misses and the column walk is 2.3× faster.
+    /// Both sum every output in increasing input order from zero, so they give the same bits.</summary>
+    internal static bool ForwardByRows(int columns, int stride) => (long)columns * stride * sizeof(float) <= 8L << 20;
+
+    /// <summary>yᵀ[o, :] = Σ_j w_oj · xᵀ[j, :] over the kept weights (<paramref name="values"/> in the layout's column-major
+    /// order, <paramref name="rowValues"/> the same in row-major order (<see cref="SparseLayout.ToRowOrder"/>; only read where
+    /// <see cref="ForwardByRows"/>); xᵀ: in × stride, yᵀ: out × stride, overwritten).</summary>
+    public static void Forward(SparseLayout layout, ReadOnlySpan<float> values, ReadOnlySpan<float> rowValues, ReadOnlySpan<float> xt, Span<float> yt, int stride) =>
+        Forward(layout, values, rowValues, xt, yt, stride, ForwardByRows(layout.Columns, stride));
+
+    /// <summary><see cref="Forward(SparseLayout, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>
+    /// by the walk given (the tests run both).</summary>
+    internal static void Forward(SparseLayout layout, ReadOnlySpan<float> values, ReadOnlySpan<float> rowValues, ReadOnlySpan<float> xt, Span<float> yt, int stride, bool byRows)
+    {
+        if (byRows)
+            SumSegments(layout.Rows, layout.RowOffsets, layout.RowColumns, rowValues, layout.Columns, xt, yt, stride);
+        else
+            Scatter(layout, values, xt, yt, stride);
+    }
+
+    /// <summary>dxᵀ[j, :] = Σ_o w_oj · dyᵀ[o, :] over the kept weights (dxᵀ: in × stride, overwritten): column j's kept
+    /// weights summed in registers, reading the output side (out × stride, small) only.</summary>
+    public static void InputGradient(SparseLayout layout, ReadOnlySpan<float> values, ReadOnlySpan<float> dyt, Span<float> dxt, int stride) =>
+        SumSegments(layout.Columns, layout.ColumnOffsets, layout.RowIndices, values, layout.Rows, dyt, dxt, stride);
+
+    /// <summary>output[s, :] = Σ_k values[k] · input[indices[k], :] for k in segment s (offsets[s] .. offsets[s + 1]), in
+    /// increasing k, from zero; input: inputRows × stride, output: segments × stride, overwritten. The batch is taken four
+    /// vectors at a time (then one), so that each segment's sums stay in registers and the input's tile is reused by
+    /// every segment while it is in cache.</summary>
+    static void SumSegments(int segments, int[] offsets, int[] indices, ReadOnlySpan<float> values, int inputRows, ReadOnlySpan<float> input, Span<float> output, int stride)
+    {
+        if (stride % Vector<float>.Count != 0 || offsets.Length != segments + 1 || values.Length < offsets[segments]
+            || input.Length < (long)inputRows * stride || output.Length < (long)segments * stride)
+            throw new ArgumentException($"sparse kernel buffers too small for {segments} segments of {inputRows} inputs at stride {stride}");
+        if (!Vector.IsHardwareAccelerated)
+        {
+            for (int s = 0; s < segments; s++)
+                for (int b = 0; b < stride; b++)
+                {
+                    float sum = 0;
+                    for (int k = offsets[s]; k < offsets[s + 1]; k++) sum += values[k] * input[indices[k] * stride + b];
+                    output[s * stride + b] = sum;
+                }
+            return;
+        }
+        // Bounds are checked above (every index below inputRows is the layout's guarantee); the loads below skip them.
+        int v = Vector<float>.Count;
+        ref float in0 = ref MemoryMarshal.GetReference(input);
+        ref float out0 = ref MemoryMarshal.GetReference(output);
+        ref float w0 = ref MemoryMarshal.GetReference(values);
+        int t = 0;
+        for (; t + 4 * v <= stride; t += 4 * v)
+            for (int s = 0; s < segments; s++)
+            {
+                Vector<float> a0 = Vector<float>.Zero, a1 = Vector<float>.Zero, a2 = Vector<float>.Zero, a3 = Vector<float>.Zero;
+                for (int k = offsets[s], end = offsets[s + 1]; k < end; k++)
+                {
+                    ref float x = ref Unsafe.Add(ref in0, indices[k] * stride + t);
+                    var w = new Vector<float>(Unsafe.Add(ref w0, k));
+                    a0 += w * Vector.LoadUnsafe(ref x);
+                    a1 += w * Vector.LoadUnsafe(ref x, (nuint)v);
+                    a2 += w * Vector.LoadUnsafe(ref x, (nuint)(2 * v));
+                    a3 += w * Vector.LoadUnsafe(ref x, (nuint)(3 * v));
+                }
+                ref float y = ref Unsafe.Add(ref out0, s * stride + t);
+                Vector.StoreUnsafe(a0, ref y);
+                Vector.StoreUnsafe(a1, ref y, (nuint)v);
+                Vector.StoreUnsafe(a2, ref y, (nuint)(2 * v));
+                Vector.StoreUnsafe(a3, ref y, (nuint)(3 * v));
+            }
+        for (; t < stride; t += v)
+            for (int s = 0; s < segments; s++)
+            {
+                var a0 = Vector<float>.Zero;
+                for (int k = offsets[s], end = offsets[s + 1]; k < end; k++)
+                    a0 += new Vector<float>(Unsafe.Add(ref w0, k)) * Vector.LoadUnsafe(ref Unsafe.Add(ref in0, indices[k] * stride + t));
+                Vector.StoreUnsafe(a0, ref Unsafe.Add(ref out0, s * stride + t));
+            }
+    }
+
+    /// <summary>The forward product column by column: yᵀ[o, :] += w_oj · xᵀ[j, :] for each kept weight, each input
+    /// feature's tile read once (for inputs too large to stay in cache).</summary>
+    static void Scatter(SparseLayout layout, ReadOnlySpan<float> values, ReadOnlySpan<float> xt, Span<float> yt, int stride)
     {
         yt[..(layout.Rows * stride)].Clear();
         var offsets = layout.ColumnOffsets;
@@ -31,19 +116,6 @@ public static class SparseKernels
             if (start == end) continue;
             var x = xt.Slice(j * stride, stride);
             for (int k = start; k < end; k++) Axpy(values[k], x, yt.Slice(rows[k] * stride, stride));
-        }
-    }
-
-    /// <summary>dxᵀ[j, :] = Σ_o w_oj · dyᵀ[o, :] over the kept weights (dxᵀ: in × stride, overwritten).</summary>
-    public static void InputGradient(SparseLayout layout, ReadOnlySpan<float> values, ReadOnlySpan<float> dyt, Span<float> dxt, int stride)
-    {
-        var offsets = layout.ColumnOffsets;
-        var rows = layout.RowIndices;
-        for (int j = 0; j < layout.Columns; j++)
-        {
-            var dx = dxt.Slice(j * stride, stride);
-            dx.Clear();
-            for (int k = offsets[j]; k < offsets[j + 1]; k++) Axpy(values[k], dyt.Slice(rows[k] * stride, stride), dx);
         }
     }
 

@@ -100,21 +100,59 @@ public class SparseKernelTests
         layout.Gather(dense, values);
         var xt = new float[columns * stride];
         for (int j = 0; j < columns; j++) for (int b = 0; b < batch; b++) xt[j * stride + b] = (float)random.NextDouble();
-        var yt = new float[rows * stride];
-        SparseKernels.Forward(layout, values, xt, yt, stride);
-        // A plain scalar loop in the same order (columns ascending for each output) gives the very same bits.
-        for (int o = 0; o < rows; o++)
-            for (int b = 0; b < batch; b++)
+        var rowValues = new float[layout.Nonzeros];
+        layout.ToRowOrder(values, rowValues);
+        // Both walks of the forward product (by rows, by columns) and the input gradient give, bit for bit, what a plain
+        // scalar loop gives in the same order: increasing input index for each output, increasing output for each input.
+        foreach (bool byRows in new[] { true, false })
+        {
+            var yt = Enumerable.Repeat(float.NaN, rows * stride).ToArray();   // overwritten, not added to
+            SparseKernels.Forward(layout, values, rowValues, xt, yt, stride, byRows);
+            for (int o = 0; o < rows; o++)
+                for (int b = 0; b < batch; b++)
+                {
+                    float acc = 0;
+                    for (int j = 0; j < columns; j++) if (alive[o * columns + j]) acc += dense[o * columns + j] * xt[j * stride + b];
+                    Assert.Equal(acc, yt[o * stride + b]);
+                }
+            for (int i = 0; i < rows * stride; i++) if (i % stride >= batch) Assert.Equal(0f, yt[i]);   // padding stays zero
+        }
+        var dyt = new float[rows * stride];
+        for (int o = 0; o < rows; o++) for (int b = 0; b < batch; b++) dyt[o * stride + b] = (float)random.NextDouble() - 0.5f;
+        var dxt = Enumerable.Repeat(float.NaN, columns * stride).ToArray();
+        SparseKernels.InputGradient(layout, values, dyt, dxt, stride);
+        for (int j = 0; j < columns; j++)
+            for (int b = 0; b < stride; b++)
             {
                 float acc = 0;
-                for (int j = 0; j < columns; j++) if (alive[o * columns + j]) acc += dense[o * columns + j] * xt[j * stride + b];
-                Assert.Equal(acc, yt[o * stride + b]);
+                for (int o = 0; o < rows; o++) if (alive[o * columns + j]) acc += dense[o * columns + j] * dyt[o * stride + b];
+                Assert.Equal(acc, dxt[j * stride + b]);
             }
-        for (int i = 0; i < rows * stride; i++) if (i % stride >= batch) Assert.Equal(0f, yt[i]);   // padding stays zero
+        // The row-major index: row o's entries are its kept columns, increasing, with their values.
+        for (int o = 0, m = 0; o < rows; o++)
+        {
+            Assert.Equal(m, layout.RowOffsets[o]);
+            for (int j = 0; j < columns; j++)
+                if (alive[o * columns + j]) { Assert.Equal(j, layout.RowColumns[m]); Assert.Equal(dense[o * columns + j], rowValues[m]); m++; }
+        }
         var grad = new float[rows * columns];
         var compact = Enumerable.Range(0, layout.Nonzeros).Select(k => (float)k).ToArray();
         layout.ScatterAdd(compact, grad);
         for (int k = 0; k < layout.Nonzeros; k++) Assert.Equal(k, grad[layout.Positions[k]]);
+    }
+
+    [Fact]
+    public void BuffersStartOnACacheLine()
+    {
+        for (int n = 1; n < 40; n++)
+        {
+            var array = GC.AllocateArray<float>(n + 16, pinned: true);
+            int start = Alignment.FloatsTo64Bytes(array);
+            Assert.InRange(start, 0, 15);
+            var handle = System.Runtime.InteropServices.GCHandle.Alloc(array, System.Runtime.InteropServices.GCHandleType.Pinned);
+            try { Assert.Equal(0, (handle.AddrOfPinnedObject() + start * sizeof(float)) % 64); }
+            finally { handle.Free(); }
+        }
     }
 
     static RunEnvironment Sparse(string root, SparseMode mode, ILotteryObserver? observer = null) =>
