@@ -1,3 +1,4 @@
+using Lottery.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,9 +40,10 @@ public sealed class Augmentation : IDisposable
         var padded = _black.to(device).expand(b, c, h + 2 * Padding, w + 2 * Padding).clone();
         padded.narrow(2, Padding, h).narrow(3, Padding, w).copy_(images);
         // Rows: offset + i. Columns: offset + j, or offset + (w − 1 − j) for a flipped image.
-        var rows = offsets.select(1, 0).unsqueeze(1) + arange(h).unsqueeze(0);                // [B, H]
-        var j = arange(w).unsqueeze(0).expand(b, w);
-        var columns = offsets.select(1, 1).unsqueeze(1) + where(flip.unsqueeze(1), (w - 1) - j, j);   // [B, W]
+        // No implicit Scalars (a + b makes one, see Training.Scalars): add with an explicit alpha; w − 1 − j is j reversed.
+        var rows = offsets.select(1, 0).unsqueeze(1).add(Scalars.Range(h).unsqueeze(0), Scalars.One);   // [B, H]
+        var j = Scalars.Range(w).unsqueeze(0).expand(b, w);
+        var columns = offsets.select(1, 1).unsqueeze(1).add(where(flip.unsqueeze(1), j.flip(1), j), Scalars.One);   // [B, W]
         var picked = padded.gather(2, rows.to(device).view(b, 1, h, 1).expand(b, c, h, w + 2 * Padding));
         var result = picked.gather(3, columns.to(device).view(b, 1, 1, w).expand(b, c, h, w));
         return result.MoveToOuterDisposeScope();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Lottery.Hparams;
 using Lottery.Models;
+using Lottery.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -133,7 +134,8 @@ public sealed class UserDataset : IDisposable
                 var x = _trainImages.index_select(0, tensor(train.Select(i => (long)i).ToArray())).to_type(ScalarType.Float64);
                 var perChannel = x.transpose(0, 1).reshape(c, -1);
                 var m = perChannel.mean([1L]);
-                var v = (perChannel - m.unsqueeze(1)).pow(2).mean([1L]);
+                var d = perChannel - m.unsqueeze(1);
+                var v = (d * d).mean([1L]);   // not square() or pow(2): they make an implicit Scalar (Training/Scalars.cs)
                 for (int k = 0; k < c; k++)
                 {
                     mean[k] = m[k].item<double>();
@@ -145,7 +147,7 @@ public sealed class UserDataset : IDisposable
         TensorDataset Build(Tensor images, Tensor labels, int[]? indices)
         {
             using var scope = NewDisposeScope();
-            var index = indices is null ? arange(labels.shape[0]) : tensor(indices.Select(i => (long)i).ToArray());
+            var index = indices is null ? Scalars.Range(labels.shape[0]) : tensor(indices.Select(i => (long)i).ToArray());
             var m = tensor(mean).to_type(ScalarType.Float32).view(1, c, 1, 1);
             var s = tensor(std).to_type(ScalarType.Float32).view(1, c, 1, 1);
             var x = ((images.index_select(0, index) - m) / s).contiguous().to(device);

@@ -1,3 +1,4 @@
+using Lottery.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -39,7 +40,8 @@ public sealed class CifarResNet : LotteryModel
         {
             var y = bn2.call(conv2.call(nn.functional.relu(bn1.call(conv1.call(x)))));
             var s = shortcut is null ? x : shortcut_bn!.call(shortcut.call(x));
-            return nn.functional.relu(y + s);
+            // add with an explicit alpha: `y + s` makes TorchSharp pass an unreferenced implicit Scalar (see Training/Scalars.cs).
+            return nn.functional.relu(y.add(s, Scalars.One));
         }
     }
 

@@ -1,4 +1,5 @@
 using Lottery.Hparams;
+using Lottery.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -37,7 +38,7 @@ public static class Initializers
                 var name = moduleName.Length == 0 ? field : $"{moduleName}.{field}";
                 if (prunable.Contains(name)) continue;
                 if (field == "bias") p.zero_();
-                else if (ModuleTree.IsNormalization(module) && field == "weight") p.fill_(1);
+                else if (ModuleTree.IsNormalization(module) && field == "weight") p.fill_(Scalars.One);
                 else throw new NotSupportedException(
                     $"parameter '{name}' of {module.GetType().Name} has no seeded initialization: only conv and linear weights, biases and normalization layers are initialized");
             }

@@ -43,6 +43,25 @@ public static class SparseKernels
             Scatter(layout, values, xt, yt, stride);
     }
 
+    /// <summary>yᵀ[o, b] += bias[o] for the batch's <paramref name="batch"/> columns (the padding stays zero): the same single
+    /// float addition libtorch's broadcast add makes, so the bits equal the dense layer's order of operations.</summary>
+    public static void AddRowBias(ReadOnlySpan<float> bias, Span<float> yt, int batch, int stride)
+    {
+        if (batch > stride || yt.Length < (long)bias.Length * stride)
+            throw new ArgumentException($"bias of {bias.Length} rows does not fit a buffer of {yt.Length} floats at stride {stride}");
+        int v = Vector<float>.Count;
+        for (int o = 0; o < bias.Length; o++)
+        {
+            var row = yt.Slice(o * stride, batch);
+            float b = bias[o];
+            var add = new Vector<float>(b);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; i + v <= batch; i += v) (new Vector<float>(row.Slice(i)) + add).CopyTo(row.Slice(i));
+            for (; i < batch; i++) row[i] += b;
+        }
+    }
+
     /// <summary>dxᵀ[j, :] = Σ_o w_oj · dyᵀ[o, :] over the kept weights (dxᵀ: in × stride, overwritten): column j's kept
     /// weights summed in registers, reading the output side (out × stride, small) only.</summary>
     public static void InputGradient(SparseLayout layout, ReadOnlySpan<float> values, ReadOnlySpan<float> dyt, Span<float> dxt, int stride) =>

@@ -17,7 +17,6 @@ public sealed class SparseLinearLayer : IDisposable
     readonly ParameterArena _arena;
     readonly ParameterArena.Slot _weight;
     readonly ParameterArena.Slot? _bias;
-    readonly Tensor? _biasTensor;
     readonly TorchSharp.Modules.Parameter _parameter;
     readonly List<Action> _hooks = [];
     Tensor? _input;
@@ -35,7 +34,6 @@ public sealed class SparseLinearLayer : IDisposable
         Layout = layout;
         _weight = arena[$"{name}.weight"];
         _bias = module.bias is null ? null : arena[$"{name}.bias"];
-        _biasTensor = _bias is { } b ? arena.DataTensor.narrow(0, b.Offset, b.Count).DetachFromDisposeScope() : null;
         _parameter = module.weight!;
         _values = new float[layout.Nonzeros];
         _rowValues = new float[layout.Nonzeros];
@@ -111,11 +109,9 @@ public sealed class SparseLinearLayer : IDisposable
         Layout.Gather(Weights, _values);
         if (SparseKernels.ForwardByRows(inputs, stride)) Layout.ToRowOrder(_values, _rowValues);
         SparseKernels.Forward(Layout, _values, _rowValues, xt.Span, ytBuffer.Span, stride);
-        if (_biasTensor is not null)
-        {
-            using var column = _biasTensor.unsqueeze(1);
-            yt.add_(column);
-        }
+        // In the buffer, not by libtorch: yt.add_(bias) passes TorchSharp an implicit Scalar (alpha = 1) that the
+        // finalizer can free while libtorch reads it (CI failed on exactly that here; see Training/Scalars.cs).
+        if (_bias is { } b) SparseKernels.AddRowBias(_arena.Data.Slice((int)b.Offset, (int)b.Count), ytBuffer.Span, batch, stride);
         return yt.t();
     }
 
@@ -141,7 +137,6 @@ public sealed class SparseLinearLayer : IDisposable
     {
         foreach (var remove in _hooks) remove();
         _hooks.Clear();
-        _biasTensor?.Dispose();
         foreach (var b in new[] { _trainXt, _evalXt, _trainYt, _evalYt, _dyt, _dxt }) b.Dispose();
     }
 }

@@ -49,7 +49,7 @@ public sealed class TensorAdamOptimizer : IOptimizer
         g.masked_fill_(pruned, Scalars.Zero);
         _m.mul_(beta1).add_(g, alpha: oneMinusBeta1);
         _v.mul_(beta2).addcmul_(g, g, value: oneMinusBeta2);
-        var denom = _v.sqrt().mul_(correction).add_(eps);
+        var denom = _v.sqrt().mul_(correction).add_(eps, Scalars.One);
         p.addcdiv_(_m, denom, value: step);
         p.masked_fill_(pruned, Scalars.Zero);
     }

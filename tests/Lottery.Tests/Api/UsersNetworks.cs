@@ -24,7 +24,7 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = nn.functional.relu(inner.call(x));
-        return (x + outer.call(h)).MoveToOuterDisposeScope();
+        return x.add(outer.call(h), global::Lottery.Training.Scalars.One).MoveToOuterDisposeScope();   // not x + …: an implicit Scalar (Training/Scalars.cs)
     }
 }
 

@@ -197,7 +197,7 @@ public class TrainerTests
             using var scope = TorchSharp.torch.NewDisposeScope();
             var x = TorchSharp.torch.randn(16, 3, 32, 32, generator: new TorchSharp.torch.Generator(5));
             var y = model.call(x);
-            TorchSharp.torch.nn.functional.cross_entropy(y, TorchSharp.torch.arange(16) % 10).backward();
+            TorchSharp.torch.nn.functional.cross_entropy(y, TorchSharp.torch.tensor(Enumerable.Range(0, 16).Select(i => (long)(i % 10)).ToArray())).backward();
             return (arena.ToStandard(arena.Grad), y.data<float>().ToArray(), arena);
         }
         var (gradLast, outLast, a) = Step(true);

@@ -1,4 +1,5 @@
 using Lottery.Hparams;
+using Lottery.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,7 +48,7 @@ public sealed class GraspScore : PruningScore
         var first = torch.autograd.grad([nn.functional.cross_entropy(network.Model.forward(x) / temperature, y)], weights);
         var g = first.Select(t => t.detach()).ToList();
         var second = torch.autograd.grad([nn.functional.cross_entropy(network.Model.forward(x) / temperature, y)], weights, retain_graph: true, create_graph: true);
-        var z = g.Zip(second, (a, b) => (a * b).sum()).Aggregate((a, b) => a + b);
+        var z = g.Zip(second, (a, b) => (a * b).sum()).Aggregate((a, b) => a.add(b, Scalars.One));   // not a + b: Training.Scalars
         z.backward();
         return new Scores(network.Weights.ToDictionary(w => w.Name, w =>
         {
