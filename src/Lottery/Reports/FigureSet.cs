@@ -8,7 +8,8 @@ namespace Lottery.Reports;
 /// remaining (log axis, decreasing to the right as in the paper; mean with min–max error bars over replicates), under
 /// either early-stop criterion, accuracy at the end of training, test accuracy during training at chosen levels,
 /// per-layer density, and, when several experiments share a dense network (methods side by side), the per-layer
-/// density of each method at each density they share. Colours, markers and patterns: <see cref="SeriesStyles"/>.
+/// density of each method at each density they share, and branches run at a single stage beside their tickets.
+/// Colours, markers and patterns: <see cref="SeriesStyles"/>.
 /// </summary>
 public static partial class FigureSet
 {
@@ -46,6 +47,7 @@ public static partial class FigureSet
             if (Layers(experiments[i], $"layer_density{suffix}") is { } layers) figures.Add(layers);
         }
         figures.AddRange(LayersByMethod(experiments, styles));
+        figures.AddRange(BranchesAtOneStage(experiments, rows, styles));
         figures.AddRange(Stability(experiments));
         return figures;
     }
@@ -161,7 +163,7 @@ public static partial class FigureSet
         var plot = NewPlot(title, yLabel, experiments.Count > 1);
         var drawn = new List<double>();
         foreach (var e in experiments)
-            foreach (var kind in Kinds(rows, e.Label))
+            foreach (var kind in Kinds(rows, e.Label).Where(k => AsLine(experiments.Count, rows, e.Label, k)))
             {
                 var points = SeriesRows(rows, e.Label, kind).Where(r => value(r) is not null).ToList();
                 if (points.Count == 0) continue;
@@ -211,7 +213,7 @@ public static partial class FigureSet
         var picks = new (Func<ResultRow, Statistic?> Pick, string Suffix, LinePattern Pattern)[]
             { (r => r.FinalTestAccuracy, "test", LinePattern.Solid), (r => r.FinalTrainAccuracy, "train", LinePattern.Dashed) };
         foreach (var e in experiments)
-            foreach (var kind in Kinds(rows, e.Label))
+            foreach (var kind in Kinds(rows, e.Label).Where(k => AsLine(experiments.Count, rows, e.Label, k)))
             {
                 var points = SeriesRows(rows, e.Label, kind);
                 foreach (var (pick, suffix, pattern) in picks)

@@ -26,7 +26,7 @@ public sealed record SeriesKind(string Key, string Name, string Color, bool IsTi
     /// <summary>Order of legends and tables: the dense network, the tickets, then the branches in the registry's order.</summary>
     public static IReadOnlyList<SeriesKind> Order { get; } = [Dense, Iterative, Rewinding, OneShot, .. BranchRegistry.All.Select(b => Branches[b])];
 
-    /// <summary>A sanity check of pruning at initialization (drawn dashed beside its method).</summary>
+    /// <summary>A sanity check of pruning at initialization (with several methods, drawn beside its ticket: FigureSet.AsLine).</summary>
     public bool IsSanityCheck => Branch?.SanityCheck == true;
 
     public bool Equals(SeriesKind? other) => other is not null && other.Key == Key;

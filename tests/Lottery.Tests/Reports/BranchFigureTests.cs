@@ -1,0 +1,62 @@
+using System.Xml.Linq;
+using Lottery.Branches;
+using Lottery.Lottery;
+using Lottery.Pruning.Scoring;
+using Lottery.Reports;
+using Lottery.Runs;
+
+namespace Lottery.Tests.Reports;
+
+/// <summary>Methods compared with their sanity checks at one density: the checks get a figure of their own, beside their
+/// tickets, and leave the accuracy-against-density figures to the methods (where 7 methods × 4 kinds of series overflowed
+/// the legend and an inversion at chance stretched the axis).</summary>
+public class BranchFigureTests
+{
+    /// <summary>A one-shot run pruned at initialization by <paramref name="score"/> to 50% and 20%, shuffled and inverted at 20%.</summary>
+    static string AtInitWithChecks(string root, ScoreHparams score)
+    {
+        var identity = new RunIdentity(RunKind.OneShot, Synthetic.Hparams(iterations: "40it") with
+            { Pruning = Synthetic.Hparams().Pruning with { Strategy = "global", Score = score } }, 0, null);
+        using var run = RunHandle.Open(Synthetic.Environment(root), identity);
+        new LotteryRunner(run).OneShot([50, 20], [1]);
+        var branches = new BranchRunner(run);
+        foreach (var b in new[] { "shuffle", "invert" }) branches.Run(BranchRegistry.Get(b), [1], null, [20.0]);
+        return run.Layout.Root;
+    }
+
+    static List<string> Texts(Figure figure) => XDocument.Parse(figure.Svg).Descendants()
+        .Where(e => e.Name.LocalName == "text").Select(e => e.Value.Trim()).ToList();
+
+    [Fact]
+    public void ChecksAtOneDensityAreDrawnBesideTheirTicketsNotAsLines()
+    {
+        using var root = new TempDir();
+        var snip = AtInitWithChecks(root.Path, new SnipHparams());
+        var random = AtInitWithChecks(root.Path, new RandomHparams());
+
+        var report = Report.Build([snip, random]);
+        double percent = report.Rows.Where(r => r.Kind.Key == "shuffle").Average(r => r.PercentRemaining);
+        Assert.Equal(20, percent, 6);   // global pruning to 20% keeps exactly 20% of the prunable weights
+        var checks = Assert.Single(report.Figures, f => f.Stem.StartsWith("branches_at_", StringComparison.Ordinal));
+        Assert.Equal("branches_at_20", checks.Stem);
+        var texts = Texts(checks);
+        // One entry per kind, each with its count; the methods along the x axis by the names the legends give them.
+        foreach (var entry in new[] { "the method's ticket (n=1)", "layer-wise shuffle (n=1)", "inverted scores (n=1)" })
+            Assert.Contains(entry, texts);
+        Assert.Contains("snip", texts);
+        Assert.Contains("random", texts);
+        // The accuracy figures against density keep the methods and the dense network only.
+        foreach (var stem in new[] { "early_stop_test_accuracy", "end_accuracy" })
+        {
+            var lines = Texts(report.Figures.Single(f => f.Stem == stem));
+            Assert.DoesNotContain(lines, t => t.Contains("shuffle") || t.Contains("inverted"));
+            Assert.Contains(lines, t => t.StartsWith("snip", StringComparison.Ordinal));
+        }
+
+        // One experiment: its branches stay lines in the figures against density (the paper's reinitialized tickets),
+        // and no figure of branches at one stage is drawn.
+        var alone = Report.Build([snip]);
+        Assert.DoesNotContain(alone.Figures, f => f.Stem.StartsWith("branches_at_", StringComparison.Ordinal));
+        Assert.Contains("layer-wise shuffle (n=1)", Texts(alone.Figures.Single(f => f.Stem == "early_stop_test_accuracy")));
+    }
+}
