@@ -18,20 +18,20 @@ public sealed class CifarResNet : LotteryModel
     sealed class Block : nn.Module<Tensor, Tensor>
     {
         readonly Conv2d conv1, conv2;
-        readonly BatchNorm2d bn1, bn2;
+        readonly HeldScalarBatchNorm2d bn1, bn2;
         readonly Conv2d? shortcut;
-        readonly BatchNorm2d? shortcut_bn;
+        readonly HeldScalarBatchNorm2d? shortcut_bn;
 
         public Block(string name, long inChannels, long outChannels, long stride) : base(name)
         {
             conv1 = nn.Conv2d(inChannels, outChannels, 3, stride: stride, padding: 1, bias: false);
-            bn1 = nn.BatchNorm2d(outChannels);
+            bn1 = new HeldScalarBatchNorm2d(outChannels);
             conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1, bias: false);
-            bn2 = nn.BatchNorm2d(outChannels);
+            bn2 = new HeldScalarBatchNorm2d(outChannels);
             if (stride != 1 || inChannels != outChannels)
             {
                 shortcut = nn.Conv2d(inChannels, outChannels, 1, stride: stride, bias: false);
-                shortcut_bn = nn.BatchNorm2d(outChannels);
+                shortcut_bn = new HeldScalarBatchNorm2d(outChannels);
             }
             RegisterComponents();
         }
@@ -46,7 +46,7 @@ public sealed class CifarResNet : LotteryModel
     }
 
     readonly Conv2d _conv;
-    readonly BatchNorm2d _bn;
+    readonly HeldScalarBatchNorm2d _bn;
     readonly List<Block> _blocks = [];
     readonly Linear _fc;
 
@@ -58,7 +58,7 @@ public sealed class CifarResNet : LotteryModel
         if ((depth - 2) % 6 != 0 || depth < 8) throw new ArgumentException($"CIFAR ResNet depth must be 6n+2 ≥ 8 (got {depth})");
         int blocks = (depth - 2) / 6;
         _conv = Add("conv", nn.Conv2d(input.Channels, width, 3, padding: 1, bias: false));
-        _bn = Add("bn", nn.BatchNorm2d(width));
+        _bn = Add("bn", new HeldScalarBatchNorm2d(width));
         var shortcuts = new List<string>();
         long channels = width;
         for (int stage = 1; stage <= 3; stage++)

@@ -21,7 +21,7 @@ public sealed class VggNet : LotteryModel
         [19] = [[64, 64], [128, 128], [256, 256, 256, 256], [512, 512, 512, 512], [512, 512, 512, 512]],
     };
 
-    readonly List<(Conv2d Conv, BatchNorm2d Norm, bool PoolAfter)> _layers = [];
+    readonly List<(Conv2d Conv, HeldScalarBatchNorm2d Norm, bool PoolAfter)> _layers = [];
     readonly Linear _fc;
 
     public VggNet(string name, InputShape input, int depth, int width = 64) : base(name, input)
@@ -34,7 +34,7 @@ public sealed class VggNet : LotteryModel
                 int n = _layers.Count + 1;
                 long outChannels = (long)plan[stage][k] * width / 64;
                 var conv = Add($"conv{n}", nn.Conv2d(channels, outChannels, 3, padding: 1));
-                var norm = Add($"bn{n}", nn.BatchNorm2d(outChannels));
+                var norm = Add($"bn{n}", new HeldScalarBatchNorm2d(outChannels));
                 bool pool = k == plan[stage].Length - 1 && stage < plan.Length - 1;
                 _layers.Add((conv, norm, pool));
                 channels = outChannels;
