@@ -118,10 +118,10 @@ public static partial class FigureSet
 
     /// <summary>Renders the figure; a legend under the plot gets the height its entries need (22 pixels each beyond four),
     /// so no entry is cut off.</summary>
-    internal static Figure Save(Plot plot, string stem, string title, string caption, bool legendBelow = false)
+    internal static Figure Save(Plot plot, string stem, string title, string caption, bool legendBelow = false, int extraHeight = 0)
     {
         int entries = plot.GetPlottables().Count(p => p.LegendItems.Any(i => !string.IsNullOrEmpty(i.LabelText)));
-        int height = legendBelow ? Height + 22 * Math.Max(0, entries - 4) : Height;
+        int height = (legendBelow ? Height + 22 * Math.Max(0, entries - 4) : Height) + extraHeight;
         var png = plot.GetImageBytes(Width, height, ImageFormat.Png);
         var svg = plot.GetSvgXml(Width, height);
         return new Figure(stem, title, caption, png, svg, Width, height);
@@ -348,7 +348,7 @@ public static partial class FigureSet
             var names = cluster[0].Stages[0].Sparsity!.Layers.Select(l => l.Name).ToList();
             double percent = cluster.Average(c => c.Percent);
             var title = $"Weights remaining per layer at {Percent(percent)}%, by method";
-            var plot = NewPlot(title, "Percent of the layer's weights remaining (log scale)", legendBelow: true);
+            var plot = NewPlot(title, "Layer's weights remaining, % (log scale)", legendBelow: true);
             foreach (var (experiment, p, stages) in cluster)
             {
                 var ys = names.Select(n => stages.Average(s => s.Sparsity!.Layers.FirstOrDefault(l => l.Name == n)?.PercentRemaining ?? double.NaN))
@@ -359,16 +359,29 @@ public static partial class FigureSet
                 line.LegendText = $"{styles.Short(experiment.Label)} ({Percent(p)}%, n={stages.Count})";
             }
             var ticks = new ScottPlot.TickGenerators.NumericManual();
-            for (int i = 0; i < names.Count; i++) ticks.AddMajor(i, names[i].Replace(".weight", ""));
+            var labels = names.Select(n => n.Replace(".weight", "")).ToList();
+            for (int i = 0; i < names.Count; i++) ticks.AddMajor(i, labels[i]);
             plot.Axes.Bottom.TickGenerator = ticks;
+            // A deep network's names (ResNet-20: 22 layers, "block2_1.conv1") run into each other level: set them at an
+            // angle, in a margin as tall as the longest one needs.
+            int labelMargin = 0;
+            if (names.Count > 8)
+            {
+                var style = plot.Axes.Bottom.TickLabelStyle;
+                style.Rotation = -60;
+                style.Alignment = Alignment.MiddleRight;
+                using var paint = Paint.NewDisposablePaint();
+                plot.Axes.Bottom.MinimumSize = labels.Max(l => style.Measure(l, paint).Width) * 0.87f + 30;
+                labelMargin = (int)plot.Axes.Bottom.MinimumSize;   // the figure grows by it: the data area keeps its height
+            }
             plot.XLabel("Layer (network order)");
             var yticks = new ScottPlot.TickGenerators.NumericManual();
-            foreach (var v in new[] { 0.001, 0.01, 0.1, 1, 10, 100 }) yticks.AddMajor(Math.Log10(v), Percent(v));
+            foreach (var v in new[] { 0.001, 0.01, 0.1, 1, 2, 5, 10, 20, 30, 50, 70, 100 }) yticks.AddMajor(Math.Log10(v), Percent(v));
             plot.Axes.Left.TickGenerator = yticks;
             var caption = $"The percent of each prunable layer's weights each method keeps at about {Percent(percent)}% of the network's weights " +
                           "(mean over replicates; a layer at 0.001% has none left: layer collapse). Shuffling a mask within its layers keeps " +
                           "exactly these densities, so a method that is not hurt by it has found only these.";
-            yield return Save(plot, $"layer_density_at_{Percent(percent).Replace('.', '_')}", title, caption, legendBelow: true);
+            yield return Save(plot, $"layer_density_at_{Percent(percent).Replace('.', '_')}", title, caption, legendBelow: true, labelMargin);
         }
     }
 }
