@@ -22,13 +22,7 @@ public static partial class FigureSet
     {
         var branchRows = rows.Where(r => r.Kind.Branch is not null && !AsLine(experiments.Count, rows, r.Experiment, r.Kind)).ToList();
         // Stages of different methods within 2% of each other (in percent remaining) are one density.
-        var clusters = new List<List<ResultRow>>();
-        foreach (var r in branchRows.OrderByDescending(r => r.PercentRemaining))
-        {
-            var home = clusters.FirstOrDefault(c => Math.Abs(Math.Log(c[0].PercentRemaining / r.PercentRemaining)) < 0.02);
-            if (home is null) clusters.Add([r]); else home.Add(r);
-        }
-        foreach (var cluster in clusters)
+        foreach (var cluster in ByDensity(branchRows, r => r.PercentRemaining))
         {
             var methods = experiments.Where(e => cluster.Any(r => r.Experiment == e.Label)).ToList();
             var tickets = methods.Select(e => rows.FirstOrDefault(r => r.Experiment == e.Label && r.Kind.IsTicket
@@ -54,13 +48,8 @@ public static partial class FigureSet
             }
             foreach (var (legend, color, marker, points) in series.Where(s => s.Points.Count > 0))
             {
-                var xs = points.Select(p => p.X).ToArray();
-                var ys = points.Select(p => p.Value.Mean * 100).ToArray();
-                plot.Add.Plottable(new ScottPlot.Plottables.ErrorBar(xs, ys, null, null,
-                    points.Select(p => (p.Value.Max - p.Value.Mean) * 100).ToArray(), points.Select(p => (p.Value.Mean - p.Value.Min) * 100).ToArray())
-                    { Color = C(color), LineWidth = 1.2f, CapSize = 4 });
-                var dots = plot.Add.Scatter(xs, ys, C(color));
-                dots.LineWidth = 0;
+                var dots = MeanWithBars(plot, points.Select(p => p.X).ToArray(), points.Select(p => p.Value).ToArray(), 100, C(color), []);
+                dots.LineWidth = 0;   // points, not a line: the methods along the axis are not a sequence
                 dots.MarkerShape = marker;
                 dots.MarkerSize = 9;
                 dots.LegendText = $"{legend} (n={points.Max(p => p.Value.Count)})";

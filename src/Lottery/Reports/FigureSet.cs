@@ -188,10 +188,13 @@ public static partial class FigureSet
     /// <summary>The means of <paramref name="points"/> against log10(percent remaining), joined by a line, with
     /// bars from each point's minimum to its maximum; every value drawn (bars included) goes into <paramref name="drawn"/>.</summary>
     static ScottPlot.Plottables.Scatter MeanWithBars(Plot plot, IReadOnlyList<ResultRow> points, Func<ResultRow, Statistic> value, double scale, Color color,
-        List<double> drawn)
+        List<double> drawn) =>
+        MeanWithBars(plot, points.Select(r => Math.Log10(r.PercentRemaining)).ToArray(), points.Select(value).ToArray(), scale, color, drawn);
+
+    /// <summary>The means of <paramref name="stats"/> at <paramref name="xs"/>, joined by a line, with bars from each
+    /// minimum to maximum; every value drawn (bars included) goes into <paramref name="drawn"/>.</summary>
+    static ScottPlot.Plottables.Scatter MeanWithBars(Plot plot, double[] xs, Statistic[] stats, double scale, Color color, List<double> drawn)
     {
-        var xs = points.Select(r => Math.Log10(r.PercentRemaining)).ToArray();
-        var stats = points.Select(value).ToArray();
         var ys = stats.Select(s => s.Mean * scale).ToArray();
         drawn.AddRange(stats.SelectMany(s => new[] { s.Min * scale, s.Max * scale }));
         // ScottPlot's ErrorBar takes (xs, ys, x+, x-, y+, y-): above the mean up to the max, below down to the min.
@@ -202,6 +205,19 @@ public static partial class FigureSet
         line.LineWidth = 1.8f;
         line.MarkerSize = 7;
         return line;
+    }
+
+    /// <summary>Groups items by density: those within 2% of a group's first (in percent remaining, largest first) join it,
+    /// where <paramref name="fits"/> allows (e.g. one stage per experiment).</summary>
+    static List<List<T>> ByDensity<T>(IEnumerable<T> items, Func<T, double> percent, Func<List<T>, T, bool>? fits = null)
+    {
+        var groups = new List<List<T>>();
+        foreach (var item in items.OrderByDescending(percent))
+        {
+            var home = groups.FirstOrDefault(g => Math.Abs(Math.Log(percent(g[0]) / percent(item))) < 0.02 && (fits?.Invoke(g, item) ?? true));
+            if (home is null) groups.Add([item]); else home.Add(item);
+        }
+        return groups;
     }
 
     static Figure EndAccuracy(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows, SeriesStyles styles)
@@ -337,12 +353,7 @@ public static partial class FigureSet
         var positions = experiments.SelectMany(e => e.Stages.Where(s => s.Kind.IsTicket && s.Sparsity is not null)
                 .GroupBy(s => s.Order).Select(g => (Experiment: e, Percent: g.Average(s => s.PercentRemaining), Stages: g.ToList())))
             .ToList();
-        var clusters = new List<List<(ExperimentData Experiment, double Percent, List<StageRecord> Stages)>>();
-        foreach (var p in positions.OrderByDescending(p => p.Percent))
-        {
-            var home = clusters.FirstOrDefault(c => Math.Abs(Math.Log(c[0].Percent / p.Percent)) < 0.02 && c.All(x => x.Experiment != p.Experiment));
-            if (home is null) clusters.Add([p]); else home.Add(p);
-        }
+        var clusters = ByDensity(positions, p => p.Percent, (c, p) => c.All(x => x.Experiment != p.Experiment));
         foreach (var cluster in clusters.Where(c => c.Count >= 2))
         {
             var names = cluster[0].Stages[0].Sparsity!.Layers.Select(l => l.Name).ToList();

@@ -8,9 +8,9 @@ namespace Lottery.Training;
 /// handle has been read, and Scalars are not tracked by dispose scopes: under GC pressure the finalizer thread can free
 /// it while libtorch is still reading it. CI saw exactly that twice, as "Expected false to be true" thrown from
 /// c10::Scalar::toDouble/toFloat inside <c>add_</c> (the trainer's loss sum; the sparse layer's bias). Many TorchSharp
-/// methods make one inside (<c>add(Tensor)</c>, <c>a + b</c>, <c>square()</c>, <c>arange(n)</c>…): ScalarLifetimeTests reads
-/// TorchSharp's IL and ours and fails on any such call. Constants live here; per-step values are created with <c>using</c>, which keeps
-/// them referenced until the call has returned.
+/// methods make one inside (<c>add(Tensor)</c>, <c>a + b</c>, <c>square()</c>, <c>arange(n)</c>, BatchNorm's forward…):
+/// ScalarLifetimeTests reads TorchSharp's IL and ours and fails on any such call. Constants live here; per-step values
+/// are created with <c>using</c>, which keeps them referenced until the call has returned.
 /// </summary>
 internal static class Scalars
 {
