@@ -88,11 +88,15 @@ public class SparseKernelTests
         using (no_grad()) Close(yd.detach(), model.forward(x), "evaluation forward");
     }
 
-    [Fact]
-    public void TheKernelsAreDeterministicAndSumInColumnOrder()
+    [Theory]
+    [InlineData(9)]    // a stride of 2 vectors (AVX2) or 1 (AVX-512): the one-vector loop only
+    [InlineData(40)]   // 5 or 3 vectors: the four-vector loop, then single vectors
+    [InlineData(70)]   // 9 or 5: the eight-vector loop (AVX2), then single vectors
+    [InlineData(140)]  // 18 or 9: every loop at either width
+    public void TheKernelsAreDeterministicAndSumInColumnOrder(int batch)
     {
         var random = new Random(3);
-        int rows = 20, columns = 30, batch = 9, stride = SparseKernels.Stride(batch);
+        int rows = 20, columns = 30, stride = SparseKernels.Stride(batch);
         var alive = Enumerable.Range(0, rows * columns).Select(_ => random.NextDouble() < 0.3).ToArray();
         var layout = new SparseLayout(rows, columns, alive);
         var dense = Enumerable.Range(0, rows * columns).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
@@ -103,7 +107,8 @@ public class SparseKernelTests
         var rowValues = new float[layout.Nonzeros];
         layout.ToRowOrder(values, rowValues);
         // Both walks of the forward product (by rows, by columns) and the input gradient give, bit for bit, what a plain
-        // scalar loop gives in the same order: increasing input index for each output, increasing output for each input.
+        // scalar loop of fused multiply-adds gives in the same order: increasing input index for each output, increasing
+        // output for each input.
         foreach (bool byRows in new[] { true, false })
         {
             var yt = Enumerable.Repeat(float.NaN, rows * stride).ToArray();   // overwritten, not added to
@@ -112,7 +117,7 @@ public class SparseKernelTests
                 for (int b = 0; b < batch; b++)
                 {
                     float acc = 0;
-                    for (int j = 0; j < columns; j++) if (alive[o * columns + j]) acc += dense[o * columns + j] * xt[j * stride + b];
+                    for (int j = 0; j < columns; j++) if (alive[o * columns + j]) acc = MathF.FusedMultiplyAdd(dense[o * columns + j], xt[j * stride + b], acc);
                     Assert.Equal(acc, yt[o * stride + b]);
                 }
             for (int i = 0; i < rows * stride; i++) if (i % stride >= batch) Assert.Equal(0f, yt[i]);   // padding stays zero
@@ -125,9 +130,22 @@ public class SparseKernelTests
             for (int b = 0; b < stride; b++)
             {
                 float acc = 0;
-                for (int o = 0; o < rows; o++) if (alive[o * columns + j]) acc += dense[o * columns + j] * dyt[o * stride + b];
+                for (int o = 0; o < rows; o++) if (alive[o * columns + j]) acc = MathF.FusedMultiplyAdd(dense[o * columns + j], dyt[o * stride + b], acc);
                 Assert.Equal(acc, dxt[j * stride + b]);
             }
+        // The weight gradient takes a column's kept weights four at a time: each of those sums is bit for bit the one
+        // the weight gets alone (a layout keeping only it: a column of one, summed by the single dot product).
+        var weightGrad = new float[layout.Nonzeros];
+        SparseKernels.WeightGradient(layout, dyt, xt, weightGrad, [], stride);
+        Assert.Contains(Enumerable.Range(0, columns), j => layout.ColumnOffsets[j + 1] - layout.ColumnOffsets[j] >= 4);
+        for (int k = 0; k < layout.Nonzeros; k++)
+        {
+            var single = new bool[rows * columns];
+            single[layout.Positions[k]] = true;
+            var alone = new float[1];
+            SparseKernels.WeightGradient(new SparseLayout(rows, columns, single), dyt, xt, alone, [], stride);
+            Assert.Equal(alone[0], weightGrad[k]);
+        }
         // The row-major index: row o's entries are its kept columns, increasing, with their values.
         for (int o = 0, m = 0; o < rows; o++)
         {
