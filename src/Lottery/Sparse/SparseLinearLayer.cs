@@ -79,6 +79,15 @@ public sealed class SparseLinearLayer : IDisposable
                 _array = GC.AllocateArray<float>((int)(features * stride) + 16, pinned: true);
                 _start = Alignment.FloatsTo64Bytes(_array);
             }
+            else if (features != _features)
+                Array.Clear(_array, _start, (int)(features * stride));
+            else if (batch < _batch)
+            {
+                // The same array at the same stride for a smaller batch (an epoch's last batch of 57 after batches of 60):
+                // the columns the larger batch filled would otherwise be read as padding, and the weight gradient sums
+                // over the whole stride. Zero them, so the padding is zero as the kernels assume.
+                for (long f = 0; f < _features; f++) Array.Clear(_array, _start + (int)(f * stride) + batch, (int)(_batch - batch));
+            }
             // Kept across iterations, so never owned by the dispose scope of the call that makes it.
             using var flat = torch.frombuffer(_array, ScalarType.Float32, features * stride, _start, false);
             using var matrix = flat.view(features, stride);

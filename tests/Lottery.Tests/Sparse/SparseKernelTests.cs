@@ -89,10 +89,10 @@ public class SparseKernelTests
     }
 
     [Theory]
-    [InlineData(9)]    // a stride of 2 vectors (AVX2) or 1 (AVX-512): the one-vector loop only
-    [InlineData(40)]   // 5 or 3 vectors: the four-vector loop, then single vectors
-    [InlineData(70)]   // 9 or 5: the eight-vector loop (AVX2), then single vectors
-    [InlineData(140)]  // 18 or 9: every loop at either width
+    [InlineData(9)]    // one tile (64 floats with 8-float vectors), mostly padding
+    [InlineData(64)]   // one full tile
+    [InlineData(70)]   // two tiles, the second nearly all padding
+    [InlineData(140)]  // three
     public void TheKernelsAreDeterministicAndSumInColumnOrder(int batch)
     {
         var random = new Random(3);
@@ -157,6 +157,34 @@ public class SparseKernelTests
         var compact = Enumerable.Range(0, layout.Nonzeros).Select(k => (float)k).ToArray();
         layout.ScatterAdd(compact, grad);
         for (int k = 0; k < layout.Nonzeros; k++) Assert.Equal(k, grad[layout.Positions[k]]);
+    }
+
+    [Fact]
+    public void ASmallerBatchAfterALargerOneAtTheSameStrideGetsTheGradientsOfAFreshLayer()
+    {
+        // 60 then 57 examples share a stride (64 floats): the columns 57–59 that the first batch filled must read as zero
+        // padding in the second, or the weight gradient (summed over the whole stride) takes in the first batch's products.
+        Assert.Equal(SparseKernels.Stride(60), SparseKernels.Stride(57));
+        var random = new Random(11);
+        var alive = Enumerable.Range(0, 40 * 90).Select(_ => random.NextDouble() < 0.1).ToArray();
+        var mask = new Mask([KeyValuePair.Create("fc.weight", alive)]);
+        float[] Gradients(bool largerFirst)
+        {
+            TorchSharp.torch.random.manual_seed(5);
+            using var model = new AdoptedModel("layer", nn.Sequential(("fc", nn.Linear(90, 40))), new InputShape(1, 1, 90, 40));
+            using var arena = new ParameterArena(model);
+            arena.SetMask(mask, skipPruned: true);
+            using var sparse = SparseNetwork.Attach(model, arena, mask, SparseMode.On, 60);
+            var big = randn(60, 90).requires_grad_(true);
+            var small = randn(57, 90).requires_grad_(true);
+            var dyBig = randn(60, 40);
+            var dySmall = randn(57, 40);
+            if (largerFirst) (model.forward(big) * dyBig).sum().backward();
+            arena.ZeroGrad();
+            (model.forward(small) * dySmall).sum().backward();
+            return arena.GradTensor.data<float>().ToArray();
+        }
+        Assert.Equal(Gradients(largerFirst: false), Gradients(largerFirst: true));
     }
 
     [Fact]
