@@ -99,6 +99,49 @@ public class OptimizerPathTests
             Assert.Equal(host.ValuesOf(slot.Name).Length, onTensor.ValuesOf(slot.Name).Length);
     }
 
+    [Theory]
+    [InlineData("adam", 0.0)]
+    [InlineData("adam", 1e-4)]
+    [InlineData("sgd", 0.0)]
+    [InlineData("sgd", 5e-4)]
+    [InlineData("sgd_nesterov", 5e-4)]
+    public void Visiting_only_kept_positions_gives_the_masked_pass_bit_for_bit(string optimizer, double weightDecay)
+    {
+        // What the sparse path's optimizer does (ParameterArena.SetMask with skipPruned: kept positions of slots pruned below
+        // half one by one, other slots as masked ranges) against the one masked pass over the whole arena: the same
+        // arithmetic per weight, so the same bits, for weights and optimizer state, and pruned positions untouched at zero.
+        using var denseModel = Network(1);
+        using var sparseModel = Network(1);
+        using var dense = new ParameterArena(denseModel);
+        using var sparse = new ParameterArena(sparseModel);
+        // fc and head at 10% kept (visited position by position), conv at 70% (a masked range).
+        var random = new Random(7);
+        var mask = new Mask(denseModel.PrunableTensors.Select(t => KeyValuePair.Create(t.Name,
+            Enumerable.Range(0, (int)t.Count).Select(_ => random.NextDouble() < (t.Name.StartsWith("conv") ? 0.7 : 0.1)).ToArray())));
+        dense.SetMask(mask);
+        sparse.SetMask(mask, skipPruned: true);
+        Assert.Null(dense.Active);
+        Assert.NotNull(sparse.Active);
+        Assert.Equal(mask.Names.Where(n => !n.StartsWith("conv")).Sum(n => mask[n].Count(a => a)), sparse.Active!.Indices.Length);
+        IOptimizer Make(ParameterArena arena) => optimizer == "adam" ? new AdamOptimizer(arena, weightDecay: weightDecay)
+            : new SgdOptimizer(arena, 0.9, optimizer == "sgd_nesterov", weightDecay);
+        var masked = Make(dense);
+        var kept = Make(sparse);
+        var gradient = new float[dense.Length];
+        for (int step = 0; step < 50; step++)
+        {
+            for (int i = 0; i < gradient.Length; i++) gradient[i] = (float)(random.NextDouble() - 0.5) * 0.1f;
+            gradient.CopyTo(dense.Grad);
+            gradient.CopyTo(sparse.Grad);
+            masked.Step(optimizer == "adam" ? 1e-3 : 0.05);
+            kept.Step(optimizer == "adam" ? 1e-3 : 0.05);
+        }
+        Assert.Equal(dense.Data.ToArray(), sparse.Data.ToArray());
+        foreach (var (name, state) in masked.State) Assert.Equal(state, kept.State[name]);
+        var alive = dense.MaskValues.ToArray();
+        for (int i = 0; i < alive.Length; i++) if (alive[i] == 0) Assert.Equal(0f, sparse.Data[i]);
+    }
+
     static (StageResult Result, Dictionary<string, float[]> Final) Train(string dir, bool onHost, Action<int>? after = null)
     {
         var h = Synthetic.Hparams("adam", "120it");
