@@ -11,16 +11,32 @@ public sealed class AdamOptimizer : IOptimizer
 {
     readonly ParameterArena _arena;
     readonly float[] _m, _v;
+    readonly KeptState _kept;
     readonly float _beta1, _beta2, _eps, _weightDecay;
 
     public long StepCount { get; set; }
-    public IReadOnlyDictionary<string, float[]> State => new Dictionary<string, float[]> { ["adam.m"] = _m, ["adam.v"] = _v };
+
+    public IReadOnlyDictionary<string, float[]> State
+    {
+        get
+        {
+            _kept.WriteBack();
+            return new Dictionary<string, float[]> { ["adam.m"] = _m, ["adam.v"] = _v };
+        }
+    }
+
+    public void LoadState(string name, float[] arenaOrder)
+    {
+        arenaOrder.AsSpan().CopyTo(name switch { "adam.m" => _m, "adam.v" => _v, _ => throw new ArgumentException($"Adam has no state '{name}'", nameof(name)) });
+        _kept.Invalidate();
+    }
 
     public AdamOptimizer(ParameterArena arena, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0)
     {
         _arena = arena;
         _m = GC.AllocateArray<float>((int)arena.Length, pinned: true);
         _v = GC.AllocateArray<float>((int)arena.Length, pinned: true);
+        _kept = new KeptState(_m, _v);
         (_beta1, _beta2, _eps, _weightDecay) = ((float)beta1, (float)beta2, (float)eps, (float)weightDecay);
     }
 
@@ -39,7 +55,7 @@ public sealed class AdamOptimizer : IOptimizer
             return;
         }
         foreach (var (start, length) in active.Ranges) Pass(start, length, stepSize, invSqrtBc2);
-        Kept(active.Indices, stepSize, invSqrtBc2);
+        Kept(active.Indices, _kept.For(active, 0), _kept.For(active, 1), stepSize, invSqrtBc2);
     }
 
     /// <summary>One masked SIMD pass over positions start .. start + length.</summary>
@@ -79,20 +95,21 @@ public sealed class AdamOptimizer : IOptimizer
         }
     }
 
-    /// <summary>The same update at kept positions only (all alive, so no mask): the same arithmetic, element by element.</summary>
-    void Kept(int[] indices, float stepSize, float invSqrtBc2)
+    /// <summary>The same update at kept positions only (all alive, so no mask): the same arithmetic, element by element,
+    /// the moments compacted in the positions' order (<see cref="KeptState"/>).</summary>
+    void Kept(int[] indices, float[] mKept, float[] vKept, float stepSize, float invSqrtBc2)
     {
         // References instead of span indexing: the indices come from the arena's own mask, all within its length.
         ref float p = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(_arena.Data);
         ref float g = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(_arena.Grad);
-        ref float m = ref _m[0];
-        ref float v = ref _v[0];
         float b1 = _beta1, b2 = _beta2, ob1 = 1 - _beta1, ob2 = 1 - _beta2, eps = _eps, wd = _weightDecay;
-        foreach (int i in indices)
+        if (mKept.Length != indices.Length || vKept.Length != indices.Length) throw new InvalidOperationException("Adam's kept state does not match the kept positions");
+        for (int k = 0; k < indices.Length; k++)
         {
+            int i = indices[k];
             ref float pi = ref System.Runtime.CompilerServices.Unsafe.Add(ref p, i);
-            ref float mi = ref System.Runtime.CompilerServices.Unsafe.Add(ref m, i);
-            ref float vi = ref System.Runtime.CompilerServices.Unsafe.Add(ref v, i);
+            ref float mi = ref mKept[k];
+            ref float vi = ref vKept[k];
             float gi = System.Runtime.CompilerServices.Unsafe.Add(ref g, i) + wd * pi;
             mi = b1 * mi + ob1 * gi;
             vi = b2 * vi + ob2 * gi * gi;

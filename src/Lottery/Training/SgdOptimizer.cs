@@ -8,16 +8,32 @@ public sealed class SgdOptimizer : IOptimizer
 {
     readonly ParameterArena _arena;
     readonly float[] _buffer;
+    readonly KeptState _kept;
     readonly float _momentum, _weightDecay;
     readonly bool _nesterov;
 
     public long StepCount { get; set; }
-    public IReadOnlyDictionary<string, float[]> State => new Dictionary<string, float[]> { ["sgd.momentum"] = _buffer };
+    public IReadOnlyDictionary<string, float[]> State
+    {
+        get
+        {
+            _kept.WriteBack();
+            return new Dictionary<string, float[]> { ["sgd.momentum"] = _buffer };
+        }
+    }
+
+    public void LoadState(string name, float[] arenaOrder)
+    {
+        if (name != "sgd.momentum") throw new ArgumentException($"SGD has no state '{name}'", nameof(name));
+        arenaOrder.AsSpan().CopyTo(_buffer);
+        _kept.Invalidate();
+    }
 
     public SgdOptimizer(ParameterArena arena, double momentum = 0, bool nesterov = false, double weightDecay = 0)
     {
         _arena = arena;
         _buffer = GC.AllocateArray<float>((int)arena.Length, pinned: true);
+        _kept = new KeptState(_buffer);
         (_momentum, _nesterov, _weightDecay) = ((float)momentum, nesterov, (float)weightDecay);
     }
 
@@ -31,7 +47,7 @@ public sealed class SgdOptimizer : IOptimizer
             return;
         }
         foreach (var (start, length) in active.Ranges) Pass(start, length, (float)learningRate);
-        Kept(active.Indices, (float)learningRate);
+        Kept(active.Indices, _kept.For(active, 0), (float)learningRate);
     }
 
     void Pass(int start, int length, float lr)
@@ -62,15 +78,17 @@ public sealed class SgdOptimizer : IOptimizer
         }
     }
 
-    void Kept(int[] indices, float lr)
+    /// <summary>The update at kept positions only, the momentum compacted in the positions' order (<see cref="KeptState"/>).</summary>
+    void Kept(int[] indices, float[] bKept, float lr)
     {
-        Span<float> p = _arena.Data, g = _arena.Grad, b = _buffer;
+        Span<float> p = _arena.Data, g = _arena.Grad;
         float mu = _momentum, wd = _weightDecay;
-        foreach (int i in indices)
+        for (int k = 0; k < indices.Length; k++)
         {
+            int i = indices[k];
             float gi = g[i] + wd * p[i];
-            b[i] = mu * b[i] + gi;
-            float d = _nesterov ? gi + mu * b[i] : b[i];
+            float bk = bKept[k] = mu * bKept[k] + gi;
+            float d = _nesterov ? gi + mu * bk : bk;
             p[i] = p[i] - lr * d;
         }
     }
