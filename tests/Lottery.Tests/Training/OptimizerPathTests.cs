@@ -25,12 +25,14 @@ public class OptimizerPathTests
         return model;
     }
 
+    /// <summary>Each optimizer with and without weight decay (and SGD with Nesterov momentum).</summary>
+    public static TheoryData<string, double> Optimizers => new()
+    {
+        { "adam", 0.0 }, { "adam", 1e-4 }, { "sgd", 0.0 }, { "sgd", 5e-4 }, { "sgd_nesterov", 5e-4 },
+    };
+
     [Theory]
-    [InlineData("adam", 0.0)]
-    [InlineData("adam", 1e-4)]
-    [InlineData("sgd", 0.0)]
-    [InlineData("sgd", 5e-4)]
-    [InlineData("sgd_nesterov", 5e-4)]
+    [MemberData(nameof(Optimizers))]
     public void The_tensor_path_agrees_with_the_SIMD_path_over_200_steps(string optimizer, double weightDecay)
     {
         using var hostModel = Network(1);
@@ -100,11 +102,7 @@ public class OptimizerPathTests
     }
 
     [Theory]
-    [InlineData("adam", 0.0)]
-    [InlineData("adam", 1e-4)]
-    [InlineData("sgd", 0.0)]
-    [InlineData("sgd", 5e-4)]
-    [InlineData("sgd_nesterov", 5e-4)]
+    [MemberData(nameof(Optimizers))]
     public void Visiting_only_kept_positions_gives_the_masked_pass_bit_for_bit(string optimizer, double weightDecay)
     {
         // What the sparse path's optimizer does (ParameterArena.SetMask with skipPruned: kept positions of slots pruned below
