@@ -13,8 +13,19 @@ namespace Lottery.Cli.Commands;
 /// `lottery bench --crossover` (one layer's step against density).</summary>
 public static class SparseBench
 {
-    static readonly double[] Densities = [0.5, 0.3, 0.2, 0.15, 0.1, 0.05, 0.036, 0.01, 0.005];
-    static readonly (string Name, int Out, int In)[] Shapes = [("LeNet fc1", 300, 784), ("LeNet fc2", 100, 300), ("Conv-2 fc1", 256, 16384), ("Conv-2 fc2", 256, 256)];
+    static readonly double[] Densities = [0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.05, 0.036, 0.01];
+    static readonly (string Name, string Preset, int Out, int In)[] Shapes =
+        [("LeNet fc1", "lenet_mnist", 300, 784), ("LeNet fc2", "lenet_mnist", 100, 300), ("Conv-6 fc1", "conv6_cifar10", 256, 4096), ("Conv-4 fc1", "conv4_cifar10", 256, 8192),
+         ("Conv-2 fc1", "conv2_cifar10", 256, 16384), ("Conv-2 fc2", "conv2_cifar10", 256, 256)];
+
+    /// <summary>The batch the evaluator gives <paramref name="preset"/>'s network (its inference is timed at that size).</summary>
+    static int EvaluationBatch(string preset)
+    {
+        var h = PresetRegistry.Get(preset).Hparams;
+        var spec = global::Lottery.Data.DatasetRegistry.Find(h.Dataset.Dataset)!;
+        using var model = global::Lottery.Models.ModelRegistry.Create(h.Model, new global::Lottery.Models.InputShape(spec.Channels, spec.Height, spec.Width, spec.Classes));
+        return model.EvaluationBatchSize;
+    }
 
     public static int Run(ParseResult p, Option<string?> run, Option<int?> level, Option<double?> target, Option<int?> replicate, Option<string> sparse,
         Option<bool> crossover, Option<int?> iterations, Option<int?> threads, Option<bool> json, Option<string?> runsDir, Option<string?> dataRoot, Option<string> presets)
@@ -77,30 +88,38 @@ public static class SparseBench
     {
         CliRuntime.SetUp("cpu", p.GetValue(threads));
         const int batch = 60;
-        var results = Shapes.Select(s => (s, SparseBenchmark.Layer(s.Out, s.In, batch, Densities))).ToList();
+        var results = Shapes.Select(s => (s, Eval: EvaluationBatch(s.Preset))).Select(s => (s.s, s.Eval, Speeds: SparseBenchmark.Layer(s.s.Out, s.s.In, batch, s.Eval, Densities))).ToList();
         if (p.GetValue(json))
         {
             Output.Print(new JsonObject
             {
                 ["threads"] = TorchSharp.torch.get_num_threads(), ["batch_size"] = batch, ["vector_width"] = System.Numerics.Vector<float>.Count,
-                ["crossover_density"] = global::Lottery.Sparse.Crossover.Density, ["crossover_minimum_weights"] = global::Lottery.Sparse.Crossover.MinimumWeights,
+                ["crossover"] = new JsonObject
+                {
+                    ["narrow_inputs"] = global::Lottery.Sparse.Crossover.NarrowInputs, ["narrow_density"] = global::Lottery.Sparse.Crossover.NarrowDensity,
+                    ["wide_density"] = global::Lottery.Sparse.Crossover.WideDensity, ["wide_inference_density"] = global::Lottery.Sparse.Crossover.WideInferenceDensity,
+                    ["minimum_weights"] = global::Lottery.Sparse.Crossover.MinimumWeights,
+                },
                 ["layers"] = new JsonArray(results.Select(x => (JsonNode)new JsonObject
                 {
-                    ["layer"] = x.s.Name, ["outputs"] = x.s.Out, ["inputs"] = x.s.In,
-                    ["steps"] = new JsonArray(x.Item2.Select(d => (JsonNode)new JsonObject { ["density"] = d.Density, ["dense_ms"] = d.DenseMs, ["sparse_ms"] = d.SparseMs }).ToArray()),
+                    ["layer"] = x.s.Name, ["outputs"] = x.s.Out, ["inputs"] = x.s.In, ["evaluation_batch_size"] = x.Eval,
+                    ["steps"] = new JsonArray(x.Speeds.Select(d => (JsonNode)new JsonObject
+                    {
+                        ["density"] = d.Density, ["dense_ms"] = d.DenseMs, ["sparse_ms"] = d.SparseMs,
+                        ["dense_inference_ms"] = d.DenseInferenceMs, ["sparse_inference_ms"] = d.SparseInferenceMs,
+                    }).ToArray()),
                 }).ToArray()),
             });
             return 0;
         }
-        Console.WriteLine($"one layer's training step (forward, weight and input gradients), batch {batch}, {TorchSharp.torch.get_num_threads()} thread(s), vectors of {System.Numerics.Vector<float>.Count} floats: dense ms / sparse ms");
+        Console.WriteLine($"one layer's training step (forward, weight and input gradients, batch {batch}) and inference (forward alone, the evaluator's batch), " +
+            $"{TorchSharp.torch.get_num_threads()} thread(s), vectors of {System.Numerics.Vector<float>.Count} floats: dense ms / sparse ms");
         var table = new TextTable().Left("density");
-        foreach (var (s, _) in results) table.Right(s.Name);
+        foreach (var (s, eval, _) in results) table.Right($"{s.Name} step").Right($"inference ×{eval}");
         foreach (var (density, i) in Densities.Select((d, i) => (d, i)))
-            table.Add([$"{density * 100:0.0#}%", .. results.Select(x => $"{x.Item2[i].DenseMs:0.000}/{x.Item2[i].SparseMs:0.000}")]);
+            table.Add([$"{density * 100:0.0#}%", .. results.SelectMany(x => new[] { $"{x.Speeds[i].DenseMs:0.000}/{x.Speeds[i].SparseMs:0.000}", $"{x.Speeds[i].DenseInferenceMs:0.000}/{x.Speeds[i].SparseInferenceMs:0.000}" })]);
         table.Write();
-        double below = global::Lottery.Sparse.Crossover.Density;
-        long minimum = global::Lottery.Sparse.Crossover.MinimumWeights;
-        Console.WriteLine($"auto runs a layer sparse below {below * 100:0.#}% of its weights, if it has at least {minimum:N0}");
+        Console.WriteLine(global::Lottery.Sparse.Crossover.Describe());
         return 0;
     }
 }

@@ -61,7 +61,7 @@ public sealed class StageRunner(RunHandle run)
         arena.Load(WeightsIO.LoadWeights(startPath));
         var sparseMode = run.Environment.Sparse;
         arena.SetMask(mask, skipPruned: sparseMode != SparseMode.Off);
-        using var sparse = SparseNetwork.Attach(model, arena, mask, sparseMode, run.Plan.BatchSize);
+        using var sparse = SparseNetwork.Attach(model, arena, mask, sparseMode);
         var trainer = new Trainer(arena, data, run.Plan, observer) { AfterIteration = run.AfterIteration, Cancellation = run.Environment.Cancellation, CheckpointAndStop = run.Environment.CheckpointAndStop, TensorBoard = run.Environment.TensorBoard };
         var result = trainer.Run(new StageSpec(request.Description, dir, request.Seeds.Data, request.Seeds.Dropout,
             request.StartIteration, request.CaptureIteration, run.Environment.CheckpointEvery, request.EndIteration));

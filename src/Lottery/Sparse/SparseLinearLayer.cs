@@ -26,10 +26,20 @@ public sealed class SparseLinearLayer : IDisposable
 
     public string Name { get; }
     public SparseLayout Layout { get; }
+    /// <summary>Whether training forwards (gradients enabled) run on the kernels; when not, the dense layer computes them.</summary>
+    public bool Training { get; }
+    /// <summary>Whether forwards without gradients (evaluation) run on the kernels; when not, the dense layer computes them.</summary>
+    public bool Evaluation { get; }
 
-    public SparseLinearLayer(string name, TorchSharp.Modules.Linear module, ParameterArena arena, SparseLayout layout)
+    /// <summary>What the stage records for this layer: its weight's name, with the one use it runs sparse in when not both.</summary>
+    public string Record => Name + ".weight" + (Training && Evaluation ? "" : Training ? " (training)" : " (evaluation)");
+
+    public SparseLinearLayer(string name, TorchSharp.Modules.Linear module, ParameterArena arena, SparseLayout layout, bool training = true, bool evaluation = true)
     {
+        if (!training && !evaluation) throw new ArgumentException("a sparse layer runs sparse in training, in evaluation or in both");
         Name = name;
+        Training = training;
+        Evaluation = evaluation;
         _arena = arena;
         Layout = layout;
         _weight = arena[$"{name}.weight"];
@@ -41,6 +51,7 @@ public sealed class SparseLinearLayer : IDisposable
         _hooks.Add(module.register_forward_pre_hook((_, x) =>
         {
             if (x.dim() != 2 || x.dtype != ScalarType.Float32 || x.device_type != DeviceType.CPU) return x;   // not ours: the dense layer computes
+            if (is_grad_enabled() ? !Training : !Evaluation) return x;   // a use where dense is faster
             _input = x;
             return x.narrow(0, 0, 0);
         }).remove);

@@ -14,12 +14,14 @@ public sealed class SparseNetwork : IDisposable
 
     public static readonly SparseNetwork None = new([]);
 
-    /// <summary>The layers that run sparse, by weight name ("fc1.weight"): what a stage records.</summary>
-    public IReadOnlyList<string> Names => Layers.Select(l => l.Name + ".weight").ToList();
+    /// <summary>The layers that run sparse, by weight name ("fc1.weight", "fc1.weight (training)" for a layer that runs sparse
+    /// in one use only): what a stage records.</summary>
+    public IReadOnlyList<string> Names => Layers.Select(l => l.Record).ToList();
 
-    /// <summary>Attaches kernels to the pruned linear layers <paramref name="mode"/> picks, for batches of <paramref name="batch"/>.
+    /// <summary>Attaches kernels to the pruned linear layers <paramref name="mode"/> picks, each for the uses (training,
+    /// evaluation) where it is faster (auto) or for both (on).
     /// Only an arena in host memory (the CPU) can run them; elsewhere every layer stays dense.</summary>
-    public static SparseNetwork Attach(LotteryModel model, ParameterArena arena, Mask mask, SparseMode mode, int batch)
+    public static SparseNetwork Attach(LotteryModel model, ParameterArena arena, Mask mask, SparseMode mode)
     {
         if (mode == SparseMode.Off || !arena.OnHost) return None;
         var layers = new List<SparseLinearLayer>();
@@ -31,8 +33,10 @@ public sealed class SparseNetwork : IDisposable
             int rows = (int)linear.out_features, columns = (int)linear.in_features;
             var layout = SparseLayout.Of(mask, weight, rows, columns);
             if (layout.Nonzeros == (long)rows * columns) continue;   // not pruned: the dense product is the product
-            if (mode == SparseMode.Auto && !Crossover.PrefersSparse(rows, columns, layout.Density, batch)) continue;
-            layers.Add(new SparseLinearLayer(name, linear, arena, layout));
+            bool training = mode == SparseMode.On || Crossover.PrefersSparse(rows, columns, layout.Density);
+            bool evaluation = mode == SparseMode.On || Crossover.PrefersSparseInference(rows, columns, layout.Density);
+            if (!training && !evaluation) continue;
+            layers.Add(new SparseLinearLayer(name, linear, arena, layout, training, evaluation));
         }
         return new SparseNetwork(layers);
     }

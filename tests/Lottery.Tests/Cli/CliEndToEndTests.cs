@@ -93,6 +93,19 @@ public class CliEndToEndTests
         Assert.Equal("levels 0–2", listed.GetProperty("done").GetString());
         Assert.Equal("complete", listed.GetProperty("state").GetString());
 
+        // The ticket of level 2 dense against sparse (every pruned layer on the kernels): the four numbers, and the
+        // layers with their exact densities (20% of fc1 and fc2 pruned per round, 10% of the output layer).
+        var bench = CliRunner.Run(runs.Path, ["bench", "--run", run[..12], "--level", "2", "--sparse", "on", "--iterations", "20", "--threads", "1", "--json"], Env);
+        Assert.True(bench.ExitCode == 0, bench.Stderr);
+        var speed = JsonDocument.Parse(bench.Stdout).RootElement;
+        foreach (var key in new[] { "dense_ms_per_iteration", "sparse_ms_per_iteration", "dense_eval_examples_per_second", "sparse_eval_examples_per_second" })
+            Assert.True(speed.GetProperty(key).GetDouble() > 0, key);
+        var layers = speed.GetProperty("sparse_layers").EnumerateArray().ToDictionary(l => l.GetProperty("name").GetString()!, l => l.GetProperty("density").GetDouble());
+        Assert.Equal(["fc1.weight", "fc2.weight", "out.weight"], layers.Keys.Order());
+        Assert.Equal(0.64, layers["fc1.weight"], 12);
+        Assert.Equal(0.64, layers["fc2.weight"], 12);
+        Assert.Equal(0.81, layers["out.weight"], 12);
+
         // The human table too.
         var table = CliRunner.Run(runs.Path, ["show", run], Env);
         Assert.Equal(0, table.ExitCode);

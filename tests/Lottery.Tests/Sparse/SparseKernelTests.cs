@@ -70,7 +70,7 @@ public class SparseKernelTests
         using var maskTensor = tensor(alive).view(outputs, inputs).to(ScalarType.Float32);
 
         // Sparse: the layer with its kernels attached, through autograd as training runs it.
-        using var sparse = SparseNetwork.Attach(model, arena, mask, SparseMode.On, batch);
+        using var sparse = SparseNetwork.Attach(model, arena, mask, SparseMode.On);
         Assert.Equal(density < 1 ? 1 : 0, sparse.Layers.Count);
         var xs = x.clone().requires_grad_(true);
         arena.ZeroGrad();
@@ -174,7 +174,7 @@ public class SparseKernelTests
             using var model = new AdoptedModel("layer", nn.Sequential(("fc", nn.Linear(90, 40))), new InputShape(1, 1, 90, 40));
             using var arena = new ParameterArena(model);
             arena.SetMask(mask, skipPruned: true);
-            using var sparse = SparseNetwork.Attach(model, arena, mask, SparseMode.On, 60);
+            using var sparse = SparseNetwork.Attach(model, arena, mask, SparseMode.On);
             var big = randn(60, 90).requires_grad_(true);
             var small = randn(57, 90).requires_grad_(true);
             var dyBig = randn(60, 40);
@@ -199,6 +199,41 @@ public class SparseKernelTests
             try { Assert.Equal(0, (handle.AddrOfPinnedObject() + start * sizeof(float)) % 64); }
             finally { handle.Free(); }
         }
+    }
+
+    /// <summary>auto picks each use of a layer by its own crossover (Crossover.cs): a narrow layer (at most 1,024 inputs) below
+    /// 30% runs sparse in both, a wide one between 10% and 20% trains sparse and evaluates dense, below 10% both, above 20%
+    /// neither; a layer below 20,000 weights never. Which path computed shows in the output: the kernels return the transpose
+    /// of their feature-major buffer (not contiguous), the dense layer a contiguous batch × out matrix.</summary>
+    [Theory]
+    [InlineData(300, 100, 0.25, "fc.weight")]
+    [InlineData(300, 100, 0.35, null)]
+    [InlineData(2048, 20, 0.15, "fc.weight (training)")]
+    [InlineData(2048, 20, 0.05, "fc.weight")]
+    [InlineData(2048, 20, 0.25, null)]
+    [InlineData(100, 100, 0.05, null)]   // 10,000 weights: too small to pay back
+    public void AutoRunsEachUseOfALayerSparseOnlyBelowItsOwnCrossover(int inputs, int outputs, double density, string? recorded)
+    {
+        var random = new Random(11);
+        // Exactly round(density · weights) kept, so the density is the one named.
+        int weights = inputs * outputs, kept = (int)Math.Round(density * weights);
+        var alive = new bool[weights];
+        foreach (var i in Enumerable.Range(0, weights).OrderBy(_ => random.Next()).Take(kept)) alive[i] = true;
+        var mask = new Mask([KeyValuePair.Create("fc.weight", alive)]);
+        using var model = new AdoptedModel("layer", nn.Sequential(("fc", nn.Linear(inputs, outputs))), new InputShape(1, 1, inputs, outputs));
+        using var arena = new ParameterArena(model);
+        arena.SetMask(mask, skipPruned: true);
+        using var sparse = SparseNetwork.Attach(model, arena, mask, SparseMode.Auto);
+        Assert.Equal(recorded is null ? Array.Empty<string>() : new[] { recorded }, sparse.Names);
+        bool trains = recorded is not null, evaluates = recorded == "fc.weight";
+        using var x = randn(60, inputs);
+        using (var y = model.forward(x.requires_grad_(true))) Assert.Equal(!trains, y.is_contiguous());
+        using (inference_mode())
+        using (var y = model.forward(randn(1000, inputs))) Assert.Equal(!evaluates, y.is_contiguous());
+        // Both uses agree with the dense product to float tolerance whichever path computed them.
+        var w = arena.DataTensor.narrow(0, arena["fc.weight"].Offset, weights).view(outputs, inputs);
+        var b = arena.DataTensor.narrow(0, arena["fc.bias"].Offset, outputs);
+        using (no_grad()) Close(nn.functional.linear(x, w, b), model.forward(x), "evaluation");
     }
 
     static RunEnvironment Sparse(string root, SparseMode mode, ILotteryObserver? observer = null) =>
