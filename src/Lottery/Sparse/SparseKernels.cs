@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Lottery.Sparse;
 
@@ -197,6 +199,67 @@ public static class SparseKernels
         result[1] = Vector.Sum(s1);
         result[2] = Vector.Sum(s2);
         result[3] = Vector.Sum(s3);
+    }
+
+    /// <summary>xᵀ[j, b] = x[b, j]: a row-major batch × features matrix into a feature-major buffer at <paramref name="stride"/>
+    /// (only the batch's columns are written; the padding keeps what it holds). 8 × 8 blocks, each read as 8 rows and
+    /// written as 8 columns with AVX's unpack, shuffle and lane permutes; a scalar loop where there is no AVX and at the
+    /// edges. A copy: the same bits. Against libtorch's copy of the transposed view (one thread, measured alone): 1,000
+    /// LeNet inputs 107 against 326 µs, a training batch of 60 6.7 against 19 µs, Conv-2's 112 × 16,384 575 against 1,111 µs.</summary>
+    public static void Transpose(ReadOnlySpan<float> x, int batch, int features, Span<float> xt, int stride)
+    {
+        if (batch > stride || x.Length < (long)batch * features || xt.Length < (long)features * stride)
+            throw new ArgumentException($"a {batch} × {features} matrix does not fit buffers of {x.Length} and {xt.Length} floats at stride {stride}");
+        int fullBatch = 0;
+        if (Avx.IsSupported)
+        {
+            ref float src = ref MemoryMarshal.GetReference(x);
+            ref float dst = ref MemoryMarshal.GetReference(xt);
+            int fullFeatures = features / 8 * 8;
+            fullBatch = batch / 8 * 8;
+            // Eight features at a time down the whole batch: eight output rows filled sequentially. Wider bands write more
+            // rows at once, and rows a multiple of 4 KB apart (a LeNet evaluation batch's stride of 1,024 floats) share
+            // one set of an 8-way L1 cache: 16 at once ran 3× slower, 8 ran 3× faster than libtorch's copy.
+            for (int j0 = 0; j0 < fullFeatures; j0 += 8)
+                for (int b0 = 0; b0 < fullBatch; b0 += 8)
+                    Transpose8x8(ref Unsafe.Add(ref src, (nint)b0 * features + j0), features, ref Unsafe.Add(ref dst, (nint)j0 * stride + b0), stride);
+            for (int j = fullFeatures; j < features; j++)
+                for (int b = 0; b < fullBatch; b++) xt[j * stride + b] = x[b * features + j];
+        }
+        for (int b = fullBatch; b < batch; b++)
+            for (int j = 0; j < features; j++) xt[j * stride + b] = x[b * features + j];
+    }
+
+    /// <summary>The 8 × 8 block at <paramref name="src"/> (rows <paramref name="srcStride"/> apart) into <paramref name="dst"/>
+    /// transposed (rows <paramref name="dstStride"/> apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Transpose8x8(ref float src, int srcStride, ref float dst, int dstStride)
+    {
+        var r0 = Vector256.LoadUnsafe(ref src);
+        var r1 = Vector256.LoadUnsafe(ref src, (nuint)srcStride);
+        var r2 = Vector256.LoadUnsafe(ref src, (nuint)(2 * srcStride));
+        var r3 = Vector256.LoadUnsafe(ref src, (nuint)(3 * srcStride));
+        var r4 = Vector256.LoadUnsafe(ref src, (nuint)(4 * srcStride));
+        var r5 = Vector256.LoadUnsafe(ref src, (nuint)(5 * srcStride));
+        var r6 = Vector256.LoadUnsafe(ref src, (nuint)(6 * srcStride));
+        var r7 = Vector256.LoadUnsafe(ref src, (nuint)(7 * srcStride));
+        // Pairs of rows interleaved, then pairs of pairs, then the 128-bit halves exchanged: column k of the block.
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(s0, s4, 0x20).StoreUnsafe(ref dst);
+        Avx.Permute2x128(s1, s5, 0x20).StoreUnsafe(ref dst, (nuint)dstStride);
+        Avx.Permute2x128(s2, s6, 0x20).StoreUnsafe(ref dst, (nuint)(2 * dstStride));
+        Avx.Permute2x128(s3, s7, 0x20).StoreUnsafe(ref dst, (nuint)(3 * dstStride));
+        Avx.Permute2x128(s0, s4, 0x31).StoreUnsafe(ref dst, (nuint)(4 * dstStride));
+        Avx.Permute2x128(s1, s5, 0x31).StoreUnsafe(ref dst, (nuint)(5 * dstStride));
+        Avx.Permute2x128(s2, s6, 0x31).StoreUnsafe(ref dst, (nuint)(6 * dstStride));
+        Avx.Permute2x128(s3, s7, 0x31).StoreUnsafe(ref dst, (nuint)(7 * dstStride));
     }
 
     /// <summary>y += a · x over whole vectors (the lengths are a stride).</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Lottery.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,7 +11,8 @@ namespace Lottery.Sparse;
 /// forward hook returns <see cref="SparseLinearFunction"/>'s output instead. Weights and gradients stay where the
 /// parameter arena keeps them (host memory): the kernels read the kept weights from it and write their gradients into
 /// it, so the optimizer, checkpoints and weight files see exactly what the dense path gives them. Activations cross
-/// into the kernels' feature-major buffers (.NET arrays shared with libtorch) by libtorch's own transposing copies.
+/// into the kernels' feature-major buffers (.NET arrays shared with libtorch) by a SIMD transpose from libtorch's memory
+/// (row-major inputs) or by libtorch's own copies.
 /// </summary>
 public sealed class SparseLinearLayer : IDisposable
 {
@@ -122,7 +124,7 @@ public sealed class SparseLinearLayer : IDisposable
         var xt = backward ? _trainXt : _evalXt;
         if (backward) _trainBatch = batch;
         int stride = SparseKernels.Stride(batch);
-        using (var t = x.t()) xt.View(inputs, batch).copy_(t);
+        IntoFeatureMajor(x, xt, inputs, batch);
         var ytBuffer = backward ? _trainYt : _evalYt;
         var yt = ytBuffer.View(outputs, batch);
         // The weights as the optimizer left them, compacted once for this forward and the backward that follows it.
@@ -135,6 +137,18 @@ public sealed class SparseLinearLayer : IDisposable
         return yt.t();
     }
 
+    /// <summary>A batch × features matrix into <paramref name="buffer"/> feature-major. A row-major one (the network's input, a
+    /// dense layer's output) by <see cref="SparseKernels.Transpose"/> from libtorch's memory; any other layout (the transposed
+    /// output of a sparse layer before it, whose copy is then row by row) by libtorch's copy.</summary>
+    static void IntoFeatureMajor(Tensor x, Buffer buffer, int features, int batch)
+    {
+        var view = buffer.View(features, batch);
+        if (batch > 0 && x.is_contiguous() && x.dtype == ScalarType.Float32 && x.device_type == DeviceType.CPU && (long)batch * features * sizeof(float) <= int.MaxValue)
+            SparseKernels.Transpose(MemoryMarshal.Cast<byte, float>(x.bytes), batch, features, buffer.Span, SparseKernels.Stride(batch));
+        else
+            using (var t = x.t()) view.copy_(t);
+    }
+
     ReadOnlySpan<float> Weights => _arena.Data.Slice((int)_weight.Offset, (int)_weight.Count);
 
     /// <summary>Writes the weight gradient at kept positions and the bias gradient into the arena; returns dx when asked.</summary>
@@ -142,7 +156,7 @@ public sealed class SparseLinearLayer : IDisposable
     {
         int batch = _trainBatch, inputs = Layout.Columns, outputs = Layout.Rows;
         int stride = SparseKernels.Stride(batch);
-        using (var t = dy.t()) _dyt.View(outputs, batch).copy_(t);
+        IntoFeatureMajor(dy, _dyt, outputs, batch);
         var grad = _arena.Grad;
         SparseKernels.WeightGradient(Layout, _dyt.Span, _trainXt.Span, _gradient, _bias is { } b ? grad.Slice((int)b.Offset, (int)b.Count) : [], stride);
         Layout.ScatterAdd(_gradient, grad.Slice((int)_weight.Offset, (int)_weight.Count));

@@ -201,6 +201,32 @@ public class SparseKernelTests
         }
     }
 
+    /// <summary>The transpose into the kernels' layout: every element where a plain loop puts it, bit for bit, and the padding
+    /// columns untouched, at shapes with and without whole 8 × 8 blocks on either side.</summary>
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(7, 5)]
+    [InlineData(8, 8)]
+    [InlineData(9, 13)]
+    [InlineData(60, 784)]
+    [InlineData(64, 300)]
+    [InlineData(70, 17)]
+    [InlineData(1000, 100)]
+    public void TheTransposeIntoTheKernelsLayoutIsExactAndLeavesThePaddingAlone(int batch, int features)
+    {
+        var random = new Random(batch * 1000 + features);
+        int stride = SparseKernels.Stride(batch);
+        var x = Enumerable.Range(0, batch * features).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var xt = Enumerable.Repeat(float.NaN, features * stride).ToArray();   // the padding must stay what it was
+        SparseKernels.Transpose(x, batch, features, xt, stride);
+        for (int j = 0; j < features; j++)
+        {
+            for (int b = 0; b < batch; b++) Assert.Equal(BitConverter.SingleToInt32Bits(x[b * features + j]), BitConverter.SingleToInt32Bits(xt[j * stride + b]));
+            for (int b = batch; b < stride; b++) Assert.True(float.IsNaN(xt[j * stride + b]), $"padding [{j}, {b}] written");
+        }
+        Assert.Throws<ArgumentException>(() => SparseKernels.Transpose(x, batch, features, new float[features * stride - 1], stride));
+    }
+
     /// <summary>auto picks each use of a layer by its own crossover (Crossover.cs): a narrow layer (at most 1,024 inputs) below
     /// 30% runs sparse in both, a wide one between 10% and 20% trains sparse and evaluates dense, below 10% both, above 20%
     /// neither; a layer below 20,000 weights never. Which path computed shows in the output: the kernels return the transpose
