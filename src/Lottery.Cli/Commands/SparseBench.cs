@@ -16,7 +16,8 @@ public static class SparseBench
     static readonly double[] Densities = [0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.05, 0.036, 0.01];
     static readonly (string Name, string Preset, int Out, int In)[] Shapes =
         [("LeNet fc1", "lenet_mnist", 300, 784), ("LeNet fc2", "lenet_mnist", 100, 300), ("Conv-6 fc1", "conv6_cifar10", 256, 4096), ("Conv-4 fc1", "conv4_cifar10", 256, 8192),
-         ("Conv-2 fc1", "conv2_cifar10", 256, 16384), ("Conv-2 fc2", "conv2_cifar10", 256, 256)];
+         ("Conv-2 fc1", "conv2_cifar10", 256, 16384), ("Conv-2 fc2", "conv2_cifar10", 256, 256),
+         ("LeNet output", "lenet_mnist", 10, 100), ("Conv-2 output", "conv2_cifar10", 10, 256)];
 
     /// <summary>The batch the evaluator gives <paramref name="preset"/>'s network (its inference is timed at that size).</summary>
     static int EvaluationBatch(string preset)
@@ -98,7 +99,6 @@ public static class SparseBench
                 {
                     ["narrow_inputs"] = global::Lottery.Sparse.Crossover.NarrowInputs, ["narrow_density"] = global::Lottery.Sparse.Crossover.NarrowDensity,
                     ["wide_density"] = global::Lottery.Sparse.Crossover.WideDensity, ["wide_inference_density"] = global::Lottery.Sparse.Crossover.WideInferenceDensity,
-                    ["minimum_weights"] = global::Lottery.Sparse.Crossover.MinimumWeights,
                 },
                 ["layers"] = new JsonArray(results.Select(x => (JsonNode)new JsonObject
                 {
