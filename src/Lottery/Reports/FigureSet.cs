@@ -166,7 +166,9 @@ public static partial class FigureSet
             foreach (var kind in Kinds(rows, e.Label).Where(k => AsLine(experiments.Count, rows, e.Label, k)))
             {
                 var points = SeriesRows(rows, e.Label, kind).Where(r => value(r) is not null).ToList();
-                if (points.Count == 0) continue;
+                // A series with no value of its own (test accuracy is measured every --test-every, so at a maximum of
+                // validation accuracy between two tests there is none) is not drawn: the dense point alone is no line.
+                if (!points.Any(r => r.Kind == kind)) continue;
                 var line = MeanWithBars(plot, points, r => value(r)!, scale, C(styles.Color(e.Label, kind)), drawn);
                 line.MarkerShape = SeriesStyles.Marker(kind);
                 line.LinePattern = SeriesStyles.Pattern(kind);

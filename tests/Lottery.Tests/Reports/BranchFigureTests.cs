@@ -24,6 +24,30 @@ public class BranchFigureTests
         return run.Layout.Root;
     }
 
+    /// <summary>The conv2 recipe at its CPU scale measures test accuracy every 1,500 iterations and validation every 500, so
+    /// at the maximum of validation accuracy the tickets may have no test accuracy at any level: a series with no value of
+    /// its own is left out of that figure (the dense point alone made it crash the report), and the figures of values it
+    /// has still draw it.</summary>
+    [Fact]
+    public void ASeriesWithoutAValueOfItsOwnIsLeftOutOfThatFigureOnly()
+    {
+        using var root = new TempDir();
+        var identity = new RunIdentity(RunKind.Lottery, Synthetic.Hparams(iterations: "40it"), 0, null);
+        string dir;
+        using (var run = RunHandle.Open(Synthetic.Environment(root.Path), identity))
+        {
+            new LotteryRunner(run).Find(1, [1]);
+            dir = run.Layout.Root;
+        }
+        var report = Report.Build([dir]);
+        Assert.Contains(report.Rows, r => r.Kind.IsTicket);
+        var rows = report.Rows.Select(r => r.Kind.IsTicket ? r with { EarlyStopTestAccuracyByAccuracy = null } : r).ToList();
+        var figures = FigureSet.Draw(report.Experiments, rows);
+        int Entries(string stem) => Texts(figures.Single(f => f.Stem == stem)).Count(t => t.Contains("(n=", StringComparison.Ordinal));
+        Assert.Equal(2, Entries("early_stop_test_accuracy"));            // the tickets and the dense network
+        Assert.Equal(1, Entries("early_stop_test_accuracy_by_val_acc"));  // the dense network alone
+    }
+
     static List<string> Texts(Figure figure) => XDocument.Parse(figure.Svg).Descendants()
         .Where(e => e.Name.LocalName == "text").Select(e => e.Value.Trim()).ToList();
 
