@@ -27,11 +27,11 @@ public static class Crossover
     public const double WideInferenceDensity = 0.1;
 
     /// <summary>Whether the layer's training steps run on the sparse kernels.</summary>
-    public static bool PrefersSparse(int rows, int columns, double density) =>
+    public static bool PrefersSparse(int columns, double density) =>
         density < (columns <= NarrowInputs ? NarrowDensity : WideDensity);
 
     /// <summary>Whether the layer's evaluations (forwards without gradients) run on the sparse kernels.</summary>
-    public static bool PrefersSparseInference(int rows, int columns, double density) =>
+    public static bool PrefersSparseInference(int columns, double density) =>
         density < (columns <= NarrowInputs ? NarrowDensity : WideInferenceDensity);
 
     /// <summary>The rule in words, for `lottery bench --crossover`.</summary>

@@ -34,16 +34,15 @@ public static class SparseBenchmark
         int batch = run.Hparams.Dataset.BatchSize;
         var timed = run.Hparams.Training with { Iterations = $"{iterations}it", EvalEvery = int.MaxValue, TestEvery = null, Warmup = null, Milestones = null };
         var plan = TrainingPlan.Create(run.Hparams with { Training = timed }, data.Train.Count);
-        IReadOnlyList<(string, double)> used = [], trained = [];
-        PathSpeed Measure(SparseMode m, out IReadOnlyList<(string, double)> layers)
+        // The layers the sparse path ran: as recorded, by weight, with their density and whether they trained sparse.
+        PathSpeed Measure(SparseMode m, out IReadOnlyList<(string Record, string Weight, double Density, bool Training)> layers)
         {
             using var model = run.CreateModel();
             using var arena = new ParameterArena(model);
             arena.Load(start);
             arena.SetMask(mask, skipPruned: m != SparseMode.Off);
             using var sparse = SparseNetwork.Attach(model, arena, mask, m);
-            layers = sparse.Layers.Select(l => (l.Record, l.Layout.Density)).ToList();
-            if (m != SparseMode.Off) trained = sparse.Layers.Where(l => l.Training).Select(l => (l.Name + ".weight", l.Layout.Density)).ToList();
+            layers = sparse.Layers.Select(l => (l.Record, l.Name + ".weight", l.Layout.Density, l.Training)).ToList();
             int warm = Math.Min(10, iterations / 5);
             var timer = new Benchmark.IterationTimer(warm, iterations);
             var scratch = Path.Combine(Path.GetTempPath(), $"lottery-bench-{Environment.ProcessId}-{Guid.NewGuid():N}");
@@ -58,19 +57,21 @@ public static class SparseBenchmark
         }
         var dense = new List<PathSpeed>();
         var sparse = new List<PathSpeed>();
+        IReadOnlyList<(string Record, string Weight, double Density, bool Training)> used = [];
         for (int round = 0; round < 2; round++)
         {
             dense.Add(Measure(SparseMode.Off, out _));
             sparse.Add(Measure(mode, out used));
         }
+        var trained = used.Where(l => l.Training).ToList();
         static PathSpeed Best(List<PathSpeed> all) => new(all.Min(p => p.MillisecondsPerIteration), all.Max(p => p.EvalExamplesPerSecond));
         using var probe = run.CreateModel();
         var shapes = probe.PrunableTensors.ToDictionary(t => t.Name, t => t.Count);
-        double denseFlops = trained.Sum(l => 3.0 * 2 * shapes[l.Item1] * batch);
-        double sparseFlops = trained.Sum(l => 3.0 * 2 * shapes[l.Item1] * l.Item2 * batch);
+        double denseFlops = trained.Sum(l => 3.0 * 2 * shapes[l.Weight] * batch);
+        double sparseFlops = trained.Sum(l => 3.0 * 2 * shapes[l.Weight] * l.Density * batch);
         var summary = StageSummary.TryLoad(stage);
         return new TicketSpeed(Path.GetRelativePath(run.Layout.Root, stage), summary?.PercentRemaining ?? 100.0 * mask.TotalRemaining / mask.TotalSize,
-            batch, iterations, Best(dense), Best(sparse), used, peakGflops, denseFlops / peakGflops / 1e6, sparseFlops / peakGflops / 1e6, mode.Name());
+            batch, iterations, Best(dense), Best(sparse), used.Select(l => (l.Record, l.Density)).ToList(), peakGflops, denseFlops / peakGflops / 1e6, sparseFlops / peakGflops / 1e6, mode.Name());
     }
 
     /// <summary>One layer's training step (forward, weight and input gradients) and its inference (the forward alone, without

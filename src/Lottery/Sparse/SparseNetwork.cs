@@ -33,8 +33,8 @@ public sealed class SparseNetwork : IDisposable
             int rows = (int)linear.out_features, columns = (int)linear.in_features;
             var layout = SparseLayout.Of(mask, weight, rows, columns);
             if (layout.Nonzeros == (long)rows * columns) continue;   // not pruned: the dense product is the product
-            bool training = mode == SparseMode.On || Crossover.PrefersSparse(rows, columns, layout.Density);
-            bool evaluation = mode == SparseMode.On || Crossover.PrefersSparseInference(rows, columns, layout.Density);
+            bool training = mode == SparseMode.On || Crossover.PrefersSparse(columns, layout.Density);
+            bool evaluation = mode == SparseMode.On || Crossover.PrefersSparseInference(columns, layout.Density);
             if (!training && !evaluation) continue;
             layers.Add(new SparseLinearLayer(name, linear, arena, layout, training, evaluation));
         }
