@@ -113,12 +113,18 @@ public static class SparseBench
             return 0;
         }
         Console.WriteLine($"one layer's training step (forward, weight and input gradients, batch {batch}) and inference (forward alone, the evaluator's batch), " +
-            $"{TorchSharp.torch.get_num_threads()} thread(s), vectors of {System.Numerics.Vector<float>.Count} floats: dense ms / sparse ms");
-        var table = new TextTable().Left("density");
-        foreach (var (s, eval, _) in results) table.Right($"{s.Name} step").Right($"inference ×{eval}");
-        foreach (var (density, i) in Densities.Select((d, i) => (d, i)))
-            table.Add([$"{density * 100:0.0#}%", .. results.SelectMany(x => new[] { $"{x.Speeds[i].DenseMs:0.000}/{x.Speeds[i].SparseMs:0.000}", $"{x.Speeds[i].DenseInferenceMs:0.000}/{x.Speeds[i].SparseInferenceMs:0.000}" })]);
-        table.Write();
+            $"{TorchSharp.torch.get_num_threads()} thread(s), vectors of {System.Numerics.Vector<float>.Count} floats; ms dense / sparse and the speed-up");
+        // A table per layer, so that each fits an 80-column terminal.
+        foreach (var (s, eval, speeds) in results)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"{s.Name} ({s.Out} × {s.In:N0}; inference {eval:N0} examples a batch)");
+            var table = new TextTable().Right("kept").Right("step, ms").Right("speed-up").Right("inference, ms").Right("speed-up");
+            foreach (var d in speeds)
+                table.Add($"{d.Density * 100:0.0#}%", $"{d.DenseMs:0.000} / {d.SparseMs:0.000}", $"{d.DenseMs / d.SparseMs:0.00}×",
+                    $"{d.DenseInferenceMs:0.000} / {d.SparseInferenceMs:0.000}", $"{d.DenseInferenceMs / d.SparseInferenceMs:0.00}×");
+            table.Write();
+        }
         Console.WriteLine(global::Lottery.Sparse.Crossover.Describe());
         return 0;
     }
