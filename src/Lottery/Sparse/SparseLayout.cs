@@ -81,6 +81,13 @@ public sealed class SparseLayout
         foreach (int k in ByPosition) dense[Positions[k]] += values[k];
     }
 
+    /// <summary>kept[m] += values[ByPosition[m]]: gradients of the kept weights into a compact gradient in increasing
+    /// dense position (the optimizer's order, <see cref="Training.KeptGradient"/>).</summary>
+    public void AddInPositionOrder(ReadOnlySpan<float> values, Span<float> kept)
+    {
+        for (int m = 0; m < ByPosition.Length; m++) kept[m] += values[ByPosition[m]];
+    }
+
     /// <summary>The layout of tensor <paramref name="name"/> of <paramref name="mask"/>, a weight of <paramref name="rows"/> × <paramref name="columns"/>.</summary>
     public static SparseLayout Of(Mask mask, string name, int rows, int columns) => new(rows, columns, mask[name]);
 }

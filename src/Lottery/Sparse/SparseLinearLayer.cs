@@ -10,7 +10,8 @@ namespace Lottery.Sparse;
 /// dense layer an empty batch (its product then costs nothing and its output is dropped) and keeps the real input; the
 /// forward hook returns <see cref="SparseLinearFunction"/>'s output instead. Weights and gradients stay where the
 /// parameter arena keeps them (host memory): the kernels read the kept weights from it and write their gradients into
-/// it, so the optimizer, checkpoints and weight files see exactly what the dense path gives them. Activations cross
+/// it (the weight's compacted, when the optimizer visits it position by position: <see cref="KeptGradient"/>), so the
+/// optimizer, checkpoints and weight files see exactly what the dense path gives them. Activations cross
 /// into the kernels' feature-major buffers (.NET arrays shared with libtorch) by a SIMD transpose from libtorch's memory
 /// (row-major inputs) or by libtorch's own copies.
 /// </summary>
@@ -25,6 +26,10 @@ public sealed class SparseLinearLayer : IDisposable
     readonly Buffer _trainXt = new(), _evalXt = new(), _trainYt = new(), _evalYt = new(), _dyt = new(), _dxt = new();
     int _trainBatch;
     readonly float[] _values, _rowValues, _gradient;
+    /// <summary>Where backward adds the weight gradient when the optimizer visits this weight position by position: its
+    /// compacted share of the arena's <see cref="KeptGradient"/> (arena order), instead of the dense gradient.</summary>
+    readonly ArraySegment<float>? _keptGradient;
+    readonly KeptGradient? _keptOwner;
 
     public string Name { get; }
     public SparseLayout Layout { get; }
@@ -50,6 +55,12 @@ public sealed class SparseLinearLayer : IDisposable
         _values = new float[layout.Nonzeros];
         _rowValues = new float[layout.Nonzeros];
         _gradient = new float[layout.Nonzeros];
+        if (training && arena.KeptGradient is { } kept && kept.Claim($"{name}.weight") is { } segment)
+        {
+            // The arena's kept positions come from its own mask; they must be this layout's, one for one.
+            if (segment.Count == layout.Nonzeros) (_keptGradient, _keptOwner) = (segment, kept);
+            else kept.Release($"{name}.weight");
+        }
         _hooks.Add(module.register_forward_pre_hook((_, x) =>
         {
             if (x.dim() != 2 || x.dtype != ScalarType.Float32 || x.device_type != DeviceType.CPU) return x;   // not ours: the dense layer computes
@@ -157,9 +168,10 @@ public sealed class SparseLinearLayer : IDisposable
         int batch = _trainBatch, inputs = Layout.Columns, outputs = Layout.Rows;
         int stride = SparseKernels.Stride(batch);
         IntoFeatureMajor(dy, _dyt, outputs, batch);
-        var grad = _arena.Grad;
+        var grad = _arena.DenseGrad;
         SparseKernels.WeightGradient(Layout, _dyt.Span, _trainXt.Span, _gradient, _bias is { } b ? grad.Slice((int)b.Offset, (int)b.Count) : [], stride);
-        Layout.ScatterAdd(_gradient, grad.Slice((int)_weight.Offset, (int)_weight.Count));
+        if (_keptGradient is { } kept) Layout.AddInPositionOrder(_gradient, kept);
+        else Layout.ScatterAdd(_gradient, grad.Slice((int)_weight.Offset, (int)_weight.Count));
         if (!inputGradient) return null;
         var dxt = _dxt.View(inputs, batch);
         SparseKernels.InputGradient(Layout, _values, _dyt.Span, _dxt.Span, stride);
@@ -171,6 +183,7 @@ public sealed class SparseLinearLayer : IDisposable
     {
         foreach (var remove in _hooks) remove();
         _hooks.Clear();
+        _keptOwner?.Release($"{Name}.weight");
         foreach (var b in new[] { _trainXt, _evalXt, _trainYt, _evalYt, _dyt, _dxt }) b.Dispose();
     }
 }

@@ -47,12 +47,12 @@ public sealed class SgdOptimizer : IOptimizer
             return;
         }
         foreach (var (start, length) in active.Ranges) Pass(start, length, (float)learningRate);
-        Kept(active.Indices, _kept.For(active, 0), (float)learningRate);
+        if (_arena.KeptGradient is { } gradient) Kept(active.Indices, gradient.ForStep(_arena.DenseGrad), _kept.For(active, 0), (float)learningRate);
     }
 
     void Pass(int start, int length, float lr)
     {
-        Span<float> p = _arena.Data.Slice(start, length), g = _arena.Grad.Slice(start, length), mask = _arena.MaskValues.Slice(start, length), b = _buffer.AsSpan(start, length);
+        Span<float> p = _arena.Data.Slice(start, length), g = _arena.DenseGrad.Slice(start, length), mask = _arena.MaskValues.Slice(start, length), b = _buffer.AsSpan(start, length);
         float mu = _momentum, wd = _weightDecay;
         int i = 0, width = Vector<float>.Count;
         if (Vector.IsHardwareAccelerated)
@@ -78,15 +78,16 @@ public sealed class SgdOptimizer : IOptimizer
         }
     }
 
-    /// <summary>The update at kept positions only, the momentum compacted in the positions' order (<see cref="KeptState"/>).</summary>
-    void Kept(int[] indices, float[] bKept, float lr)
+    /// <summary>The update at kept positions only, the gradient and the momentum compacted in the positions' order
+    /// (<see cref="KeptGradient"/>, <see cref="KeptState"/>).</summary>
+    void Kept(int[] indices, ReadOnlySpan<float> g, float[] bKept, float lr)
     {
-        Span<float> p = _arena.Data, g = _arena.Grad;
+        Span<float> p = _arena.Data;
         float mu = _momentum, wd = _weightDecay;
         for (int k = 0; k < indices.Length; k++)
         {
             int i = indices[k];
-            float gi = g[i] + wd * p[i];
+            float gi = g[k] + wd * p[i];
             float bk = bKept[k] = mu * bKept[k] + gi;
             float d = _nesterov ? gi + mu * bk : bk;
             p[i] = p[i] - lr * d;

@@ -88,6 +88,62 @@ public class SparseKernelTests
         using (no_grad()) Close(yd.detach(), model.forward(x), "evaluation forward");
     }
 
+    /// <summary>A layer training on its kernels adds its weight gradient to the arena's compacted kept gradient (what the
+    /// optimizer reads), not to the dense one: each step's compact gradient is exactly that step's (cleared by ZeroGrad, not
+    /// accumulated), the dense gradient shows it when read (pruned positions zero), and once the layer is detached the slot's
+    /// gradient comes from the dense arena again.</summary>
+    [Fact]
+    public void ATrainingLayerHandsTheOptimizerItsWeightGradientCompacted()
+    {
+        var random = new Random(21);
+        int outputs = 30, inputs = 50, batch = 8;
+        var alive = Enumerable.Range(0, outputs * inputs).Select(_ => random.NextDouble() < 0.05).ToArray();
+        var keptPositions = Enumerable.Range(0, alive.Length).Where(i => alive[i]).ToArray();
+        var mask = new Mask([KeyValuePair.Create("fc.weight", alive)]);
+        TorchSharp.torch.random.manual_seed(21);
+        using var model = new AdoptedModel("layer", nn.Sequential(("fc", nn.Linear(inputs, outputs))), new InputShape(1, 1, inputs, outputs));
+        using var arena = new ParameterArena(model);
+        arena.SetMask(mask, skipPruned: true);
+        var kept = arena.KeptGradient!;
+        Assert.False(kept.AnyClaimed);
+        int offset = (int)arena["fc.weight"].Offset;
+        using var maskTensor = tensor(alive).view(outputs, inputs).to(ScalarType.Float32);
+        // The weight gradient of sum(y · dy), computed by libtorch from the inputs: dyᵀ x, masked.
+        float[] Step(out float[] expected)
+        {
+            var x = randn(batch, inputs);
+            var dy = randn(batch, outputs);
+            expected = (dy.t().mm(x) * maskTensor).flatten().data<float>().ToArray();
+            arena.ZeroGrad();
+            (model.forward(x) * dy).sum().backward();
+            return kept.ForStep(arena.DenseGrad).ToArray();
+        }
+        void AtKeptPositions(float[] expected, float[] compact)
+        {
+            Assert.Equal(keptPositions.Length, compact.Length);
+            for (int k = 0; k < compact.Length; k++)
+                Assert.True(Math.Abs(expected[keptPositions[k]] - compact[k]) <= 1e-5 + 1e-4 * Math.Abs(expected[keptPositions[k]]), $"kept {k}: {expected[keptPositions[k]]} vs {compact[k]}");
+        }
+        using (var sparse = SparseNetwork.Attach(model, arena, mask, SparseMode.On))
+        {
+            Assert.True(kept.AnyClaimed);
+            for (int step = 0; step < 3; step++)
+            {
+                var compact = Step(out var expected);
+                AtKeptPositions(expected, compact);
+                if (step != 1) continue;
+                // Read through Grad (as a checkpoint or a test would): the dense slot holds the step's gradient, zero where pruned.
+                var dense = arena.Grad.Slice(offset, outputs * inputs).ToArray();
+                for (int i = 0; i < dense.Length; i++)
+                    if (alive[i]) Assert.True(Math.Abs(expected[i] - dense[i]) <= 1e-5 + 1e-4 * Math.Abs(expected[i]), $"dense {i}");
+                    else Assert.Equal(0f, dense[i]);
+            }
+        }
+        Assert.False(kept.AnyClaimed);
+        // Dense again: libtorch's gradient lands in the dense arena and the optimizer gathers the kept positions from it.
+        AtKeptPositions(Step(out var denseExpected) is var gathered ? denseExpected : [], gathered);
+    }
+
     [Theory]
     [InlineData(9)]    // one tile (64 floats with 8-float vectors), mostly padding
     [InlineData(64)]   // one full tile
