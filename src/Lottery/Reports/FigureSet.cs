@@ -162,13 +162,20 @@ public static partial class FigureSet
     {
         var plot = NewPlot(title, yLabel, experiments.Count > 1);
         var drawn = new List<double>();
+        var missing = new List<string>();
         foreach (var e in experiments)
             foreach (var kind in Kinds(rows, e.Label).Where(k => AsLine(experiments.Count, rows, e.Label, k)))
             {
-                var points = SeriesRows(rows, e.Label, kind).Where(r => value(r) is not null).ToList();
+                var all = SeriesRows(rows, e.Label, kind);
+                var points = all.Where(r => value(r) is not null).ToList();
                 // A series with no value of its own (test accuracy is measured every --test-every, so at a maximum of
                 // validation accuracy between two tests there is none) is not drawn: the dense point alone is no line.
-                if (!points.Any(r => r.Kind == kind)) continue;
+                // The caption names it, so that a reader does not take its absence for a result.
+                if (!points.Any(r => r.Kind == kind))
+                {
+                    if (all.Any(r => r.Kind == kind)) missing.Add(styles.Legend(e.Label, kind, all.Where(r => r.Kind == kind).Max(r => r.Stages)));
+                    continue;
+                }
                 var line = MeanWithBars(plot, points, r => value(r)!, scale, C(styles.Color(e.Label, kind)), drawn);
                 line.MarkerShape = SeriesStyles.Marker(kind);
                 line.LinePattern = SeriesStyles.Pattern(kind);
@@ -182,8 +189,13 @@ public static partial class FigureSet
                 point.MarkerSize = 10;
                 point.LegendText = legend;
             }
+            else missing.Add(legend);
         PercentAxis(plot, rows.Select(r => r.PercentRemaining));
         ReadableY(plot, drawn);
+        if (missing.Count > 0)
+            caption += $" Not drawn, having no value at this early stop: {string.Join("; ", missing)}. The test set is evaluated every " +
+                "--test-every iterations, at each new minimum of validation loss and at the end, so an early stop between two of " +
+                "those (a maximum of validation accuracy, when tests are sparser than validations) has no test accuracy.";
         return Save(plot, stem, title, caption, experiments.Count > 1);
     }
 

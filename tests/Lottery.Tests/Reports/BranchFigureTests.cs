@@ -46,6 +46,14 @@ public class BranchFigureTests
         int Entries(string stem) => Texts(figures.Single(f => f.Stem == stem)).Count(t => t.Contains("(n=", StringComparison.Ordinal));
         Assert.Equal(2, Entries("early_stop_test_accuracy"));            // the tickets and the dense network
         Assert.Equal(1, Entries("early_stop_test_accuracy_by_val_acc"));  // the dense network alone
+        // The caption says which series is missing and why; the figure that draws them all says nothing of the kind.
+        var byAccuracy = figures.Single(f => f.Stem == "early_stop_test_accuracy_by_val_acc").Caption;
+        Assert.Contains("Not drawn, having no value at this early stop: ", byAccuracy);
+        Assert.Contains("--test-every", byAccuracy);
+        List<string> Legends(string stem) => Texts(figures.Single(f => f.Stem == stem)).Where(t => t.Contains("(n=", StringComparison.Ordinal)).ToList();
+        var tickets = Legends("early_stop_test_accuracy").Except(Legends("early_stop_test_accuracy_by_val_acc")).Single();
+        Assert.Contains(tickets, byAccuracy);
+        Assert.DoesNotContain("Not drawn", figures.Single(f => f.Stem == "early_stop_test_accuracy").Caption);
     }
 
     static List<string> Texts(Figure figure) => XDocument.Parse(figure.Svg).Descendants()
