@@ -221,6 +221,8 @@ public class SparseKernelTests
         // 60 then 57 examples share a stride (64 floats): the columns 57–59 that the first batch filled must read as zero
         // padding in the second, or the weight gradient (summed over the whole stride) takes in the first batch's products.
         Assert.Equal(SparseKernels.Stride(60), SparseKernels.Stride(57));
+        // Whole tiles of 64 floats, an odd number of them from eight tiles on (rows 4 KB apart would share cache sets).
+        Assert.Equal([64, 64, 128, 448, 576, 576, 1088, 1088], new[] { 1, 64, 65, 448, 449, 512, 1000, 1024 }.Select(SparseKernels.Stride));
         var random = new Random(11);
         var alive = Enumerable.Range(0, 40 * 90).Select(_ => random.NextDouble() < 0.1).ToArray();
         var mask = new Mask([KeyValuePair.Create("fc.weight", alive)]);
