@@ -55,11 +55,11 @@ public sealed class SparseLinearLayer : IDisposable
         _values = new float[layout.Nonzeros];
         _rowValues = new float[layout.Nonzeros];
         _gradient = new float[layout.Nonzeros];
-        if (training && arena.KeptGradient is { } kept && kept.Claim($"{name}.weight") is { } segment)
+        if (training && arena.KeptGradient is { } kept && kept.Claim(_weight.Name) is { } segment)
         {
             // The arena's kept positions come from its own mask; they must be this layout's, one for one.
             if (segment.Count == layout.Nonzeros) (_keptGradient, _keptOwner) = (segment, kept);
-            else kept.Release($"{name}.weight");
+            else kept.Release(_weight.Name);
         }
         _hooks.Add(module.register_forward_pre_hook((_, x) =>
         {
@@ -183,7 +183,7 @@ public sealed class SparseLinearLayer : IDisposable
     {
         foreach (var remove in _hooks) remove();
         _hooks.Clear();
-        _keptOwner?.Release($"{Name}.weight");
+        _keptOwner?.Release(_weight.Name);
         foreach (var b in new[] { _trainXt, _evalXt, _trainYt, _evalYt, _dyt, _dxt }) b.Dispose();
     }
 }

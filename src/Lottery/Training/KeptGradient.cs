@@ -14,6 +14,7 @@ public sealed class KeptGradient
     readonly ActivePositions _active;
     readonly float[] _values;
     readonly bool[] _claimed;
+    int _claimedCount;   // read every step (ZeroGrad): kept rather than counted
 
     public KeptGradient(ActivePositions active)
     {
@@ -23,7 +24,7 @@ public sealed class KeptGradient
     }
 
     /// <summary>Whether a sparse layer writes any slot here (the dense gradient then lacks that slot's values).</summary>
-    public bool AnyClaimed => _claimed.Any(c => c);
+    public bool AnyClaimed => _claimedCount > 0;
 
     /// <summary>The compact gradient of slot <paramref name="name"/> for its sparse layer to add to, in increasing dense
     /// position; null when the slot is not visited position by position (its gradient then goes to the dense arena).</summary>
@@ -33,6 +34,7 @@ public sealed class KeptGradient
         {
             var slot = _active.Slots[s];
             if (slot.Name != name) continue;
+            if (!_claimed[s]) _claimedCount++;
             _claimed[s] = true;
             return new ArraySegment<float>(_values, slot.First, slot.Count);
         }
@@ -44,7 +46,11 @@ public sealed class KeptGradient
     public void Release(string name)
     {
         for (int s = 0; s < _active.Slots.Count; s++)
-            if (_active.Slots[s].Name == name) _claimed[s] = false;
+            if (_active.Slots[s].Name == name && _claimed[s])
+            {
+                _claimed[s] = false;
+                _claimedCount--;
+            }
     }
 
     /// <summary>The dense ranges (start, length) of the claimed slots, increasing.</summary>
