@@ -113,20 +113,35 @@ public static partial class FigureSet
         plot.YLabel(yLabel);
         plot.Legend.FontSize = 12;
         plot.ShowLegend(legendBelow ? Edge.Bottom : Edge.Right);
+        // One entry per line under the plot too: ScottPlot lays a legend under the plot out in a row when it measures the
+        // panel (one line tall) but wraps it when it draws, so a long legend was cut off below the figure's edge.
+        if (legendBelow) plot.Legend.Orientation = Orientation.Vertical;
         return plot;
     }
 
-    /// <summary>Renders the figure; a legend under the plot gets the height its entries need (22 pixels each beyond four),
-    /// so no entry is cut off.</summary>
+    /// <summary>Renders the figure; a legend under the plot adds its own measured height beyond a one-entry legend's, so
+    /// the data area is the same size whatever the number of entries and no entry is cut off.</summary>
     internal static Figure Save(Plot plot, string stem, string title, string caption, bool legendBelow = false, int extraHeight = 0)
     {
-        int entries = plot.GetPlottables().Count(p => p.LegendItems.Any(i => !string.IsNullOrEmpty(i.LabelText)));
-        int height = (legendBelow ? Height + 22 * Math.Max(0, entries - 4) : Height) + extraHeight;
+        int height = (legendBelow ? Height + Math.Max(0, LegendBelowHeight(plot) - OneEntryLegendBelow) : Height) + extraHeight;
         var png = plot.GetImageBytes(Width, height, ImageFormat.Png);
         var svg = plot.GetSvgXml(Width, height);
         return new Figure(stem, title, caption, png, svg, Width, height);
     }
 
+
+    /// <summary>The height in pixels of a legend under the plot (its panel: entries, box and margins), measured before the
+    /// first render, when ScottPlot measures the whole legend rather than what the last render had room to draw.</summary>
+    internal static int LegendBelowHeight(Plot plot)
+    {
+        using var paint = Paint.NewDisposablePaint();
+        var panel = plot.Axes.GetPanels().OfType<ScottPlot.Panels.LegendPanel>().FirstOrDefault();
+        return panel is null ? 0 : (int)Math.Ceiling(panel.Measure(paint));
+    }
+
+    /// <summary>What a one-entry legend under the plot measures (12-point entries): a figure whose legend is that
+    /// short keeps the standard height.</summary>
+    const int OneEntryLegendBelow = 64;
 
     /// <summary>The points of one kind of one experiment, ticket kinds starting from the dense network at 100%.</summary>
     static List<ResultRow> SeriesRows(IReadOnlyList<ResultRow> rows, string experiment, SeriesKind kind)

@@ -57,6 +57,63 @@ public class FigureReadabilityTests(ReportFixture f) : IClassFixture<ReportFixtu
 
     static string Figures(ReportFixture f) => Path.Combine(f.Out, "figures");
 
+    /// <summary>The legend's lines in a figure's SVG (texts ending in "(n=…)") with the y at which each is drawn.</summary>
+    static List<(string Text, double Y)> LegendLines(string svg) => XDocument.Parse(svg).Descendants()
+        .Where(e => e.Name.LocalName == "text" && Regex.IsMatch(e.Value.Trim(), @"\(n=\d+\)$"))
+        .Select(e => (e.Value.Trim(), double.Parse(Regex.Match((string?)e.Attribute("transform") ?? "", @"translate\([-\d.]+ ([-\d.]+)\)").Groups[1].Value,
+            System.Globalization.CultureInfo.InvariantCulture)))
+        .ToList();
+
+    /// <summary>Whether the PNG's bottom rows are blank (white): a legend cut off at the figure's edge draws its box's
+    /// sides there.</summary>
+    static bool BottomRowsBlank(byte[] png, int rows = 4)
+    {
+        using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+        for (int y = bitmap.Height - rows; y < bitmap.Height; y++)
+            for (int x = 0; x < bitmap.Width; x++)
+                if (bitmap.GetPixel(x, y) != SkiaSharp.SKColors.White) return false;
+        return true;
+    }
+
+    static Figure LegendBelowFigure(int entries)
+    {
+        var plot = FigureSet.NewPlot("A figure with many experiments", "Test accuracy (%)", legendBelow: true);
+        for (int i = 0; i < entries; i++)
+            plot.Add.Scatter(new double[] { 100, 50 }, new double[] { i, i + 1 }).LegendText = $"experiment {i}, iterative, reset to θ0, sgd lr 0.1, warmup 267it (n=2)";
+        return FigureSet.Save(plot, "many", "A figure with many experiments", "", legendBelow: true);
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(9)]   // vgg19's three experiments: three tickets, three reinitializations, three dense networks
+    [InlineData(16)]
+    public void ALegendUnderThePlotIsDrawnWholeWhateverItsLength(int entries)
+    {
+        var one = LegendBelowFigure(1);
+        var many = LegendBelowFigure(entries);
+        Assert.Equal(FigureSet.Height, one.Height);
+        // Each entry adds the height of one line (12-point text with its padding: about 20 pixels), no less.
+        Assert.InRange(many.Height - one.Height, (entries - 1) * 19, (entries - 1) * 21);
+        var lines = LegendLines(many.Svg);
+        Assert.Equal(entries, lines.Count);
+        Assert.All(lines, l => Assert.InRange(l.Y, 0, many.Height - 20));
+        // The PNG (rendered first, when the bug was) ends below the legend's box, not through it.
+        Assert.True(BottomRowsBlank(many.Png), $"{entries} entries: the legend reaches the PNG's bottom edge");
+        Assert.True(BottomRowsBlank(one.Png));
+    }
+
+    [Fact]
+    public void EveryFigureOfAReportShowsItsWholeLegend()
+    {
+        foreach (var svgPath in Directory.GetFiles(Figures(f), "*.svg"))
+        {
+            var svg = File.ReadAllText(svgPath);
+            int height = int.Parse(Regex.Match(svg, "<svg[^>]* height=\"(\\d+)\"").Groups[1].Value);
+            Assert.All(LegendLines(svg), l => Assert.True(l.Y <= height - 10, $"{Path.GetFileName(svgPath)}: \"{l.Text}\" at y {l.Y} of {height}"));
+            Assert.True(BottomRowsBlank(File.ReadAllBytes(Path.ChangeExtension(svgPath, ".png"))), $"{Path.GetFileName(svgPath)}: something is drawn through the bottom edge");
+        }
+    }
+
     [Fact]
     public void TheTwoCriteriasFiguresHaveTitlesThatTellThemApart()
     {
