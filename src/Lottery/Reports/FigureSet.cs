@@ -160,15 +160,18 @@ public static partial class FigureSet
     }
 
     /// <summary>The dense rows to draw as their own points: one per distinct dense network (experiments that share one,
-    /// as a method pruned at initialization shares the dense run it is compared with, show it once).</summary>
-    static IEnumerable<(ResultRow Row, string Legend)> DenseRows(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows, SeriesStyles styles)
+    /// as a method pruned at initialization shares the dense run it is compared with, show it once). One dense network is
+    /// a black square; several (experiments at different learning rates each train their own) are squares in their
+    /// experiments' colours, or the legend would hold identical black squares.</summary>
+    static IEnumerable<(ResultRow Row, string Legend, string Color)> DenseRows(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows, SeriesStyles styles)
     {
         var seen = new HashSet<string>();
-        var identities = experiments.Select(e => e.DenseIdentity).Distinct().Count();
+        bool several = styles.SeveralDenseNetworks;
         foreach (var e in experiments)
         {
             if (rows.FirstOrDefault(r => r.Experiment == e.Label && r.Kind == SeriesKind.Dense) is not { } dense || !seen.Add(e.DenseIdentity)) continue;
-            yield return (dense, (identities > 1 ? $"{styles.Short(e.Label)}: " : "") + $"dense network (n={dense.Stages})");
+            yield return (dense, (several ? $"{styles.Short(e.Label)}: " : "") + $"dense network (n={dense.Stages})",
+                styles.Color(e.Label, SeriesKind.Dense));
         }
     }
 
@@ -196,10 +199,10 @@ public static partial class FigureSet
                 line.LinePattern = SeriesStyles.Pattern(kind);
                 line.LegendText = styles.Legend(e.Label, kind, points.Where(r => r.Kind == kind).Max(r => r.Stages));
             }
-        foreach (var (dense, legend) in DenseRows(experiments, rows, styles))
+        foreach (var (dense, legend, color) in DenseRows(experiments, rows, styles))
             if (value(dense) is { } v)
             {
-                var point = MeanWithBars(plot, [dense], _ => v, scale, C(SeriesKind.Dense.Color), drawn);
+                var point = MeanWithBars(plot, [dense], _ => v, scale, C(color), drawn);
                 point.MarkerShape = SeriesStyles.Marker(SeriesKind.Dense);
                 point.MarkerSize = 10;
                 point.LegendText = legend;
@@ -273,11 +276,11 @@ public static partial class FigureSet
                     line.LegendText = legend.Replace(" (n=", $", {suffix} (n=");
                 }
             }
-        foreach (var (dense, legend) in DenseRows(experiments, rows, styles))
+        foreach (var (dense, legend, color) in DenseRows(experiments, rows, styles))
             foreach (var (pick, suffix, _) in picks)
                 if (pick(dense) is { } v)
                 {
-                    var point = MeanWithBars(plot, [dense], _ => v, 100, C(SeriesKind.Dense.Color), drawn);
+                    var point = MeanWithBars(plot, [dense], _ => v, 100, C(color), drawn);
                     point.MarkerShape = suffix == "train" ? MarkerShape.OpenSquare : MarkerShape.FilledSquare;
                     point.MarkerSize = 10;
                     point.LegendText = legend.Replace(" (n=", $", {suffix} (n=");

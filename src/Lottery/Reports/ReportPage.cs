@@ -69,6 +69,7 @@ public static class ReportPage
 
         sb.Append("<h2>Figures</h2>\n<p>");
         var styles = new SeriesStyles(report.Experiments);
+        if (styles.ByExperiment && styles.Shared.Length > 0) sb.Append($"Every experiment: {E(styles.Shared)}. Legends name each by the rest: ");
         if (styles.ByExperiment)
             foreach (var e in report.Experiments)
                 sb.Append($"<span class=\"swatch\" style=\"background:{styles.Color(e.Label, SeriesKind.Iterative)}\"></span>{E(styles.Short(e.Label))} &nbsp; ");

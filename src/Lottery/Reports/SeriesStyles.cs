@@ -7,7 +7,8 @@ namespace Lottery.Reports;
 /// compares: in a report of one experiment, the kinds of stage (the ticket blue, random reinitialization red, …); in a
 /// report of several, the experiments (each its method's colour: iterative blue, rewound purple, a one-shot score its
 /// own). The marker and line pattern always tell the kind (tickets filled and solid, each branch its hollow marker and
-/// pattern), and the dense network is a black square of its own in every figure.
+/// pattern), and the dense network is a square of its own in every figure (black, or its experiment's colour when
+/// the experiments have different dense networks).
 /// </summary>
 public sealed class SeriesStyles
 {
@@ -28,13 +29,27 @@ public sealed class SeriesStyles
             _colors[e.Label] = color;
         }
         // Legends name experiments by what tells them apart: the method alone when every experiment is the same network on
-        // the same data and the methods differ ("IMP", "snip"), else the label without what they all share.
+        // the same data and the methods differ ("IMP", "snip").
         var prefix = $"{experiments.FirstOrDefault()?.Model} on {experiments.FirstOrDefault()?.Dataset}, ";
         bool sameNetwork = experiments.Count > 1 && experiments.All(e => e.Label.StartsWith(prefix, StringComparison.Ordinal));
         bool distinctMethods = experiments.Select(e => e.Method).Distinct().Count() == experiments.Count;
-        foreach (var e in experiments)
-            _short[e.Label] = sameNetwork && distinctMethods ? e.Method : sameNetwork ? e.Label[prefix.Length..] : e.Label;
+        if (sameNetwork && distinctMethods)
+            foreach (var e in experiments) _short[e.Label] = e.Method;
+        else
+        {
+            // Else the label without the leading parts all share ("vgg19_16 on cifar10, iterative, reset to θ0, sgd lr
+            // 0.1, warmup 267it" and two more at other rates: "sgd lr 0.1, warmup 267it"), which Shared names once.
+            var parts = experiments.Select(e => e.Label.Split(", ")).ToList();
+            int common = 0;
+            while (parts.Count > 1 && parts.All(p => p.Length > common + 1) && parts.All(p => p[common] == parts[0][common])) common++;
+            Shared = common == 0 ? "" : string.Join(", ", parts[0].Take(common));
+            foreach (var (e, p) in experiments.Zip(parts)) _short[e.Label] = string.Join(", ", p.Skip(common));
+        }
     }
+
+    /// <summary>What every experiment's label begins with and legends leave out ("" when nothing is shared, or when the
+    /// experiments are methods named by their method alone).</summary>
+    public string Shared { get; } = "";
 
     readonly Dictionary<string, string> _short = new();
 
@@ -48,8 +63,13 @@ public sealed class SeriesStyles
         _ => SeriesKind.Dense.Color,
     };
 
+    /// <summary>True when the experiments have different dense networks (each trains its own, as at different learning
+    /// rates): their squares then take their experiments' colours, or the legend would hold identical black squares.</summary>
+    public bool SeveralDenseNetworks => _experiments.Select(e => e.DenseIdentity).Distinct().Count() > 1;
+
     public string Color(string experiment, SeriesKind kind) =>
-        kind == SeriesKind.Dense ? SeriesKind.Dense.Color : ByExperiment ? _colors.GetValueOrDefault(experiment, "#000000") : kind.Color;
+        kind == SeriesKind.Dense && !SeveralDenseNetworks ? SeriesKind.Dense.Color
+        : ByExperiment ? _colors.GetValueOrDefault(experiment, "#000000") : kind.Color;
 
     public static MarkerShape Marker(SeriesKind kind) => kind.Key switch
     {

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Lottery.Lottery;
 using Lottery.Reports;
+using Lottery.Runs;
 using ScottPlot;
 
 namespace Lottery.Tests.Reports;
@@ -100,6 +102,52 @@ public class FigureReadabilityTests(ReportFixture f) : IClassFixture<ReportFixtu
         // The PNG (rendered first, when the bug was) ends below the legend's box, not through it.
         Assert.True(BottomRowsBlank(many.Png), $"{entries} entries: the legend reaches the PNG's bottom edge");
         Assert.True(BottomRowsBlank(one.Png));
+    }
+
+    /// <summary>vgg19's figure: three experiments at three learning rates, each with its own dense network. Each dense
+    /// network is its own legend entry, named by its experiment and drawn in its experiment's colour (three black squares
+    /// could not be told apart), and the whole legend is drawn.</summary>
+    [Fact]
+    public void ExperimentsWithTheirOwnDenseNetworksShowEachInItsColour()
+    {
+        using var root = new TempDir();
+        var dirs = new List<string>();
+        foreach (var lr in new[] { 1e-3, 3e-3, 1e-2 })
+        {
+            var hparams = Synthetic.Hparams(iterations: "40it");
+            var identity = new RunIdentity(RunKind.Lottery, hparams with { Training = hparams.Training with { Lr = lr } }, 0, null);
+            using var run = RunHandle.Open(Synthetic.Environment(root.Path), identity);
+            new LotteryRunner(run).Find(1, [1]);
+            dirs.Add(run.Layout.Root);
+        }
+        var report = Report.Build(dirs);
+        var styles = new SeriesStyles(report.Experiments);
+        Assert.True(styles.SeveralDenseNetworks);
+        var colours = report.Experiments.Select(e => styles.Color(e.Label, SeriesKind.Dense)).ToList();
+        Assert.Equal(3, colours.Distinct().Count());
+        Assert.DoesNotContain(SeriesKind.Dense.Color, colours);
+        // Legends name each experiment by what tells it apart (its learning rate), what all share said once.
+        Assert.StartsWith("lenet_100_30 on synthetic, iterative", styles.Shared);
+        Assert.All(report.Experiments, e => Assert.Equal(e.Label, $"{styles.Shared}, {styles.Short(e.Label)}"));
+        Assert.All(report.Experiments, e => Assert.StartsWith("adam lr ", styles.Short(e.Label)));
+        Assert.Equal(3, report.Experiments.Select(e => styles.Short(e.Label)).Distinct().Count());
+        // The dense colour is the experiment's: the same as its tickets'.
+        Assert.All(report.Experiments, e => Assert.Equal(styles.Color(e.Label, SeriesKind.Iterative), styles.Color(e.Label, SeriesKind.Dense)));
+        foreach (var stem in new[] { "early_stop_test_accuracy", "end_accuracy" })
+        {
+            var figure = report.Figures.Single(f => f.Stem == stem);
+            var lines = LegendLines(figure.Svg);
+            Assert.Equal(3, lines.Count(l => Regex.IsMatch(l.Text, @": dense network(, (test|train))? \(n=1\)$")));
+            Assert.All(lines, l => Assert.InRange(l.Y, 0, figure.Height - 20));
+            Assert.True(BottomRowsBlank(figure.Png), stem);
+            // Each experiment's colour is drawn (its tickets' line and its dense square).
+            foreach (var c in colours) Assert.Contains(c, figure.Svg, StringComparison.OrdinalIgnoreCase);
+        }
+
+        // One experiment (or several sharing a dense network) keeps the black square.
+        var one = new SeriesStyles(Report.Build([dirs[0]]).Experiments);
+        Assert.False(one.SeveralDenseNetworks);
+        Assert.Equal(SeriesKind.Dense.Color, one.Color(Report.Build([dirs[0]]).Experiments[0].Label, SeriesKind.Dense));
     }
 
     [Fact]
