@@ -252,42 +252,48 @@ public static partial class FigureSet
         return groups;
     }
 
+    /// <summary>The opacity of the training-accuracy series beside the test accuracy's.</summary>
+    internal const double TrainOpacity = 0.4;
+
     static Figure EndAccuracy(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows, SeriesStyles styles)
     {
         const string title = "Accuracy at the end of training";
         var plot = NewPlot(title, "Accuracy at the last iteration (%)", experiments.Count > 1);
         bool train = false;
         var drawn = new List<double>();
-        var picks = new (Func<ResultRow, Statistic?> Pick, string Suffix, LinePattern Pattern)[]
-            { (r => r.FinalTestAccuracy, "test", LinePattern.Solid), (r => r.FinalTrainAccuracy, "train", LinePattern.Dashed) };
+        // Training accuracy is the same series faded: the same marker and line pattern (which tell the kind) in a paler
+        // colour. A dashed line with open circles for it was the random reinitialization's own style, so a ticket's
+        // training accuracy and its copy's test accuracy looked alike.
+        var picks = new (Func<ResultRow, Statistic?> Pick, string Suffix, double Opacity)[]
+            { (r => r.FinalTestAccuracy, "test", 1.0), (r => r.FinalTrainAccuracy, "train", TrainOpacity) };
         foreach (var e in experiments)
             foreach (var kind in Kinds(rows, e.Label).Where(k => AsLine(experiments.Count, rows, e.Label, k)))
             {
                 var points = SeriesRows(rows, e.Label, kind);
-                foreach (var (pick, suffix, pattern) in picks)
+                foreach (var (pick, suffix, opacity) in picks)
                 {
                     var some = points.Where(r => pick(r) is not null).ToList();
                     if (some.Count == 0) continue;
                     if (suffix == "train") train = true;
-                    var line = MeanWithBars(plot, some, r => pick(r)!, 100, C(styles.Color(e.Label, kind)), drawn);
-                    line.LinePattern = kind.Branch is null ? pattern : SeriesStyles.Pattern(kind);
-                    line.MarkerShape = suffix == "train" ? MarkerShape.OpenCircle : SeriesStyles.Marker(kind);
+                    var line = MeanWithBars(plot, some, r => pick(r)!, 100, C(styles.Color(e.Label, kind)).WithOpacity(opacity), drawn);
+                    line.LinePattern = SeriesStyles.Pattern(kind);
+                    line.MarkerShape = SeriesStyles.Marker(kind);
                     var legend = styles.Legend(e.Label, kind, some.Where(r => r.Kind == kind).DefaultIfEmpty(some[0]).Max(r => r.Stages));
                     line.LegendText = legend.Replace(" (n=", $", {suffix} (n=");
                 }
             }
         foreach (var (dense, legend, color) in DenseRows(experiments, rows, styles))
-            foreach (var (pick, suffix, _) in picks)
+            foreach (var (pick, suffix, opacity) in picks)
                 if (pick(dense) is { } v)
                 {
-                    var point = MeanWithBars(plot, [dense], _ => v, 100, C(color), drawn);
-                    point.MarkerShape = suffix == "train" ? MarkerShape.OpenSquare : MarkerShape.FilledSquare;
+                    var point = MeanWithBars(plot, [dense], _ => v, 100, C(color).WithOpacity(opacity), drawn);
+                    point.MarkerShape = MarkerShape.FilledSquare;
                     point.MarkerSize = 10;
                     point.LegendText = legend.Replace(" (n=", $", {suffix} (n=");
                 }
         PercentAxis(plot, rows.Select(r => r.PercentRemaining));
         ReadableY(plot, drawn);
-        var caption = "Test accuracy (solid) " + (train ? "and training accuracy (dashed; the final weights measured on the training split, in evaluation mode) " : "") +
+        var caption = "Test accuracy " + (train ? "and training accuracy (the same series faded; the final weights measured on the training split, in evaluation mode) " : "") +
                       $"at the last training iteration against percent of weights remaining. {Bars(rows)}";
         return Save(plot, "end_accuracy", title, caption, experiments.Count > 1);
     }

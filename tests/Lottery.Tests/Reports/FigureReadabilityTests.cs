@@ -150,6 +150,20 @@ public class FigureReadabilityTests(ReportFixture f) : IClassFixture<ReportFixtu
         Assert.Equal(SeriesKind.Dense.Color, one.Color(Report.Build([dirs[0]]).Experiments[0].Label, SeriesKind.Dense));
     }
 
+    /// <summary>Training accuracy at the end is its series faded, in the series' own marker and pattern: drawn dashed with
+    /// open circles it looked like the random reinitialization's test accuracy.</summary>
+    [Fact]
+    public void TrainingAccuracyIsItsSeriesFaded()
+    {
+        var svg = File.ReadAllText(Path.Combine(Figures(f), "end_accuracy.svg"));
+        var faded = $"stroke-opacity=\"{FigureSet.TrainOpacity.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        Assert.Contains(faded, svg);
+        var lines = LegendLines(svg);
+        Assert.Equal(lines.Count(l => l.Text.Contains(", test (n=")), lines.Count(l => l.Text.Contains(", train (n=")));
+        var html = File.ReadAllText(Path.Combine(f.Out, "report.html"));
+        Assert.Contains("training accuracy (the same series faded", html);
+    }
+
     [Fact]
     public void EveryFigureOfAReportShowsItsWholeLegend()
     {
