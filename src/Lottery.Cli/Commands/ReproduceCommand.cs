@@ -69,7 +69,8 @@ public static class ReproduceCommand
             {
                 Console.Error.WriteLine($"{recipe.Name} at the {s.Name} scale: {resolved.Jobs.Count} jobs on {workers} worker{(workers == 1 ? "" : "s")}, " +
                     $"{threads} thread{(threads == 1 ? "" : "s")} each; projected {Projection.Duration(Remaining(resolved, workers))}");
-                results = new LocalScheduler(resolved.Jobs, workers, Path.Combine(outDir, "logs"), SlurmSubmission.ProgramCommand(), Console.Error.WriteLine).Run();
+                results = new LocalScheduler(resolved.Jobs, workers, Path.Combine(outDir, "logs"), SlurmSubmission.ProgramCommand(), Console.Error.WriteLine,
+                    JobSeconds(resolved, remaining: true)).Run();
             }
             var report = WriteReport(p, run, resolved, outDir, json);
             var failed = results.Where(r => r.Outcome is JobOutcome.Failed or JobOutcome.Blocked).ToList();
@@ -87,11 +88,14 @@ public static class ReproduceCommand
     }
 
     /// <summary>Seconds the jobs still need on <paramref name="workers"/> workers (finished stages cost nothing).</summary>
-    static double Remaining(ResolvedRecipe resolved, int workers, bool remaining = true)
+    static double Remaining(ResolvedRecipe resolved, int workers, bool remaining = true) =>
+        Projection.WallSeconds(resolved.Jobs, JobSeconds(resolved, remaining), workers);
+
+    /// <summary>Each job's projected seconds: what it still has to run, or all of it.</summary>
+    static Dictionary<string, double> JobSeconds(ResolvedRecipe resolved, bool remaining)
     {
         var measured = BenchCache.Measured();
-        var seconds = resolved.Jobs.ToDictionary(j => j.Id, j => Projection.JobSeconds(j, measured, remaining) ?? 0);
-        return Projection.WallSeconds(resolved.Jobs, seconds, workers);
+        return resolved.Jobs.ToDictionary(j => j.Id, j => Projection.JobSeconds(j, measured, remaining) ?? 0);
     }
 
     static string SpeedSource(ResolvedRecipe resolved)

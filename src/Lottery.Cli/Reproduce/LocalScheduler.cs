@@ -9,11 +9,14 @@ public enum JobOutcome { Done, Reused, Failed, Interrupted, Blocked }
 /// <summary>
 /// Runs a recipe's jobs on this machine as child `lottery` processes, <see cref="Workers"/> at a time: a job starts once
 /// the jobs it waits for have succeeded and no other job works on its replicate (a process locks the replicate it works
-/// on); a job whose stages are all finished is not started at all. Each child writes to its own log. A failed job blocks
+/// on); a job whose stages are all finished is not started at all. Of the jobs ready, the one heading the longest chain
+/// of projected work starts first (<see cref="Projection.StartOrder"/>; <paramref name="seconds"/> are the jobs' projected
+/// seconds still to run; without them, plan order). Each child writes to its own log. A failed job blocks
 /// the jobs that wait for it and the others go on. Ctrl-C or SIGTERM stops starting jobs and sends the running ones
 /// SIGTERM (each checkpoints at its next measurement and exits); the same command resumes them.
 /// </summary>
-public sealed class LocalScheduler(IReadOnlyList<RecipeJob> jobs, int workers, string logDirectory, IReadOnlyList<string> program, Action<string> say)
+public sealed class LocalScheduler(IReadOnlyList<RecipeJob> jobs, int workers, string logDirectory, IReadOnlyList<string> program, Action<string> say,
+    IReadOnlyDictionary<string, double>? seconds = null)
 {
     public int Workers { get; } = Math.Max(1, workers);
 
@@ -45,6 +48,7 @@ public sealed class LocalScheduler(IReadOnlyList<RecipeJob> jobs, int workers, s
         // Each job keeps its place in the plan as its number, in every line about it.
         var number = jobs.Select((j, i) => (j.Id, i + 1)).ToDictionary(x => x.Id, x => x.Item2);
         string width = new('0', $"{jobs.Count}".Length);
+        var order = seconds is null ? jobs.ToList() : Projection.StartOrder(jobs, seconds);
         try
         {
             while (results.Count < jobs.Count)
@@ -58,7 +62,7 @@ public sealed class LocalScheduler(IReadOnlyList<RecipeJob> jobs, int workers, s
                             results[job.Id] = new Result(job, JobOutcome.Blocked, TimeSpan.Zero, null, null);
                             say($"[{number[job.Id].ToString(width)}/{jobs.Count}] {job.Id}: not started, {blocker} did not finish");
                         }
-                    foreach (var job in jobs)
+                    foreach (var job in order)
                     {
                         if (running.Count >= Workers) break;
                         if (results.ContainsKey(job.Id) || running.ContainsKey(job.Id)) continue;

@@ -70,14 +70,29 @@ public static class Projection
         return stages <= 0 ? 0 : stages * stage;
     }
 
+    /// <summary>The order in which a scheduler starts the jobs that are ready: the longest chain first (a job's own seconds
+    /// plus the longest chain of the jobs that wait for it), then plan order. In plan order a trunk's one-stage controls
+    /// went before a four-stage trunk that still had a control to wait for it, and the last hour ran on one worker.</summary>
+    public static List<RecipeJob> StartOrder(IReadOnlyList<RecipeJob> jobs, IReadOnlyDictionary<string, double> seconds)
+    {
+        var chain = new Dictionary<string, double>();
+        double Chain(RecipeJob job)
+        {
+            if (chain.TryGetValue(job.Id, out var known)) return known;
+            double after = jobs.Where(j => j.After.Contains(job.Id)).Select(Chain).DefaultIfEmpty(0).Max();
+            return chain[job.Id] = seconds.GetValueOrDefault(job.Id) + after;
+        }
+        return jobs.Select((j, i) => (Job: j, Index: i)).OrderByDescending(x => Chain(x.Job)).ThenBy(x => x.Index).Select(x => x.Job).ToList();
+    }
+
     /// <summary>The wall time of the jobs on <paramref name="workers"/> workers, scheduled as the local scheduler does.</summary>
     public static double WallSeconds(IReadOnlyList<RecipeJob> jobs, IReadOnlyDictionary<string, double> seconds, int workers)
     {
         var finish = new Dictionary<string, double>();
         var free = Enumerable.Repeat(0.0, Math.Max(1, workers)).ToList();
         var lockFree = new Dictionary<string, double>();
-        // The scheduler starts jobs in plan order as their trunk and their replicate allow: simulate that greedily.
-        var pending = jobs.ToList();
+        // The scheduler starts jobs in StartOrder as their trunk and their replicate allow: simulate that greedily.
+        var pending = StartOrder(jobs, seconds);
         double now = 0;
         while (pending.Count > 0)
         {

@@ -194,6 +194,31 @@ public class RecipeTests
         Assert.Equal(5, Projection.WallSeconds(resolved.Jobs, seconds, 8), 9);
     }
 
+    /// <summary>resnet20 at the CPU scale: three four-stage trunks, each with a one-stage control. In plan order, once two
+    /// trunks finished, their two controls started before the third trunk, which then ran its four stages and its control
+    /// on one worker while the other idled (10 units against 9 at one unit a stage).</summary>
+    [Fact]
+    public void ReadyJobsStartLongestChainFirst()
+    {
+        var resolved = Resolve("resnet20", "cpu");
+        var seconds = resolved.Jobs.ToDictionary(j => j.Id, j => (double)j.Step.StagesPerReplicate);
+        Assert.Equal(["warmup.r1", "lr0.1.r1", "lr0.01.r1", "warmup.reinit.r1", "lr0.1.reinit.r1", "lr0.01.reinit.r1"],
+            Projection.StartOrder(resolved.Jobs, seconds).Select(j => j.Id));
+        Assert.Equal(9, Projection.WallSeconds(resolved.Jobs, seconds, 2), 9);
+
+        // The scheduler itself starts them in that order: each job a short sleep that logs its command line.
+        using var dir = new TempDir();
+        var log = Path.Combine(dir.Path, "started.txt");
+        string[] program = ["/bin/sh", "-c", $"echo \"$0 $*\" >> '{log}'; sleep 0.5"];
+        var results = new LocalScheduler(resolved.Jobs, 2, Path.Combine(dir.Path, "logs"), program, _ => { }, seconds).Run();
+        Assert.All(results, r => Assert.Equal(JobOutcome.Done, r.Outcome));
+        var started = File.ReadAllLines(log)
+            .Select(line => resolved.Jobs.Single(j => string.Join(' ', j.Arguments) == line).Id).ToList();
+        Assert.Equal(6, started.Count);
+        Assert.Equal(["lr0.1.r1", "warmup.r1"], started.Take(2).Order(StringComparer.Ordinal));
+        Assert.Equal("lr0.01.r1", started[2]);   // the third trunk before any control
+    }
+
     [Fact]
     public void UnknownFiguresAndScalesAreRefusedByName()
     {
