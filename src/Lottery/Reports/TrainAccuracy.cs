@@ -10,14 +10,19 @@ namespace Lottery.Reports;
 /// <summary>
 /// Accuracy of a stage's final weights on its training split (the examples it trained on, without augmentation,
 /// in evaluation mode), measured once from final.tsr and kept beside it as train_accuracy.json, so reports of runs
-/// made by any version have it and re-reports cost nothing. The data of each experiment is loaded once, only when
-/// a stage lacks the file. A run of a network built in code (or on data supplied in code) cannot be measured here,
+/// made by any version have it and re-reports cost nothing. Each dataset is loaded once, only when a stage lacks the
+/// file, and shared by the experiments that use it. A run of a network built in code (or on data supplied in code) cannot be measured here,
 /// where neither exists: its stages are left unmeasured, and the table says "–".
 /// </summary>
 public sealed class TrainAccuracy(Func<RunManifest, SplitData> loadData) : IDisposable
 {
     public const string FileName = "train_accuracy.json";
-    readonly Dictionary<string, SplitData> _data = new();
+    // One copy of each dataset, whichever experiments use it: keyed by experiment, a report of six CIFAR-10 experiments
+    // held six copies of CIFAR-10 (5.4 GB).
+    readonly Dictionary<(string? DataRoot, DatasetHparams Dataset), SplitData> _data = new();
+
+    /// <summary>How many times the data were loaded (tests: once per distinct dataset).</summary>
+    public int Loads { get; private set; }
 
     public sealed record Measured(double Accuracy, double Loss, int Examples, int Iteration);
 
@@ -61,8 +66,12 @@ public sealed class TrainAccuracy(Func<RunManifest, SplitData> loadData) : IDisp
 
     Measured Measure(ExperimentData experiment, StageRecord stage)
     {
-        if (!_data.TryGetValue(experiment.Directory, out var data))
-            _data[experiment.Directory] = data = loadData(experiment.Manifest);
+        var key = (experiment.Manifest.DataRoot, experiment.Manifest.Hparams.Dataset);
+        if (!_data.TryGetValue(key, out var data))
+        {
+            _data[key] = data = loadData(experiment.Manifest);
+            Loads++;
+        }
         using var model = ModelRegistry.Create(experiment.Manifest.Hparams.Model, data.Shape);
         using var arena = new ParameterArena(model);
         arena.Load(WeightsIO.LoadWeights(Path.Combine(stage.Directory, StageFiles.Final)));

@@ -164,6 +164,32 @@ public class FigureReadabilityTests(ReportFixture f) : IClassFixture<ReportFixtu
         Assert.Contains("training accuracy (the same series faded", html);
     }
 
+    /// <summary>The training accuracy at the end is measured with one copy of each dataset, whatever the number of
+    /// experiments using it (kept per experiment, six CIFAR-10 experiments held six copies: 5.4 GB), and measuring again
+    /// gives the same values.</summary>
+    [Fact]
+    public void TrainingAccuracyLoadsEachDatasetOnce()
+    {
+        var dirs = new[] { Path.Combine(f.Runs, f.Lottery), Path.Combine(f.Runs, f.OneShot) };
+        var files = dirs.SelectMany(d => Directory.GetFiles(d, TrainAccuracy.FileName, SearchOption.AllDirectories)).ToList();
+        Assert.True(files.Count >= 6, $"{files.Count} stages measured");
+        var before = files.ToDictionary(p => p, File.ReadAllText);
+        foreach (var p in files) File.Delete(p);
+        int loads = 0;
+        using (var meter = new TrainAccuracy(m =>
+        {
+            loads++;
+            return global::Lottery.Data.SplitData.Create(global::Lottery.Data.DatasetLoader.Load(m.Hparams.Dataset.Dataset, TestData.DatasetsRoot), m.Hparams.Dataset);
+        }))
+        {
+            var report = Report.Build(dirs, meter);
+            Assert.Equal(2, report.Experiments.Count);
+            Assert.Equal(1, loads);
+            Assert.Equal(1, meter.Loads);
+        }
+        foreach (var (p, text) in before) Assert.Equal(text, File.ReadAllText(p));
+    }
+
     [Fact]
     public void EveryFigureOfAReportShowsItsWholeLegend()
     {
