@@ -20,6 +20,7 @@ public sealed class SeriesStyles
     public SeriesStyles(IReadOnlyList<ExperimentData> experiments)
     {
         _experiments = experiments;
+        SeveralDenseNetworks = experiments.Select(e => e.DenseIdentity).Distinct().Count() > 1;
         var used = new HashSet<string>();
         foreach (var e in experiments)
         {
@@ -65,7 +66,7 @@ public sealed class SeriesStyles
 
     /// <summary>True when the experiments have different dense networks (each trains its own, as at different learning
     /// rates): their squares then take their experiments' colours, or the legend would hold identical black squares.</summary>
-    public bool SeveralDenseNetworks => _experiments.Select(e => e.DenseIdentity).Distinct().Count() > 1;
+    public bool SeveralDenseNetworks { get; }
 
     public string Color(string experiment, SeriesKind kind) =>
         kind == SeriesKind.Dense && !SeveralDenseNetworks ? SeriesKind.Dense.Color

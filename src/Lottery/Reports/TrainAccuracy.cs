@@ -21,8 +21,8 @@ public sealed class TrainAccuracy(Func<RunManifest, SplitData> loadData) : IDisp
     // held six copies of CIFAR-10 (5.4 GB).
     readonly Dictionary<(string? DataRoot, DatasetHparams Dataset), SplitData> _data = new();
 
-    /// <summary>How many times the data were loaded (tests: once per distinct dataset).</summary>
-    public int Loads { get; private set; }
+    /// <summary>How many datasets were loaded (each once).</summary>
+    public int Loads => _data.Count;
 
     public sealed record Measured(double Accuracy, double Loss, int Examples, int Iteration);
 
@@ -68,10 +68,7 @@ public sealed class TrainAccuracy(Func<RunManifest, SplitData> loadData) : IDisp
     {
         var key = (experiment.Manifest.DataRoot, experiment.Manifest.Hparams.Dataset);
         if (!_data.TryGetValue(key, out var data))
-        {
             _data[key] = data = loadData(experiment.Manifest);
-            Loads++;
-        }
         using var model = ModelRegistry.Create(experiment.Manifest.Hparams.Model, data.Shape);
         using var arena = new ParameterArena(model);
         arena.Load(WeightsIO.LoadWeights(Path.Combine(stage.Directory, StageFiles.Final)));
