@@ -20,19 +20,24 @@ public static class ReproduceCommand
 {
     public static Command Create(SlurmFlags? slurm = null)
     {
-        var figure = new Argument<string?>("figure") { Description = $"The recipe: {string.Join(", ", RecipeRegistry.All.Select(r => r.Name))}", Arity = ArgumentArity.ZeroOrOne };
+        var figures = new Argument<string[]>("figure")
+        {
+            Description = $"The recipe: {string.Join(", ", RecipeRegistry.All.Select(r => r.Name))}; several, or all, run as one queue " +
+                          "(a run two recipes share trains once; each report is written as soon as its recipe's runs are)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var scale = new Option<string>("--scale") { Description = "paper (the paper's setup), cpu (a stated shortening: within 3 hours on 2 cores) or smoke (minutes, a pipeline check)", DefaultValueFactory = _ => "cpu" };
         var replicates = Flags.Integer("--replicates", "Replicates of every step (default: the scale's: 5 for paper, the recipe's for cpu, 1 for smoke)", min: 1);
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the jobs (the exact commands), what is already finished and the projected time; run and write nothing" };
         var list = new Option<bool>("--list") { Description = "Describe every recipe: what it runs, how many stages and the projected time at each scale" };
         var reportOnly = new Option<bool>("--report-only") { Description = "Train nothing: write the report of the recipe's finished stages" };
-        var output = Flags.Text("--out", "Where the report goes (default: reproduce/FIGURE-SCALE); job logs go in its logs/");
+        var output = Flags.Text("--out", "Where the report goes (default: reproduce/FIGURE-SCALE; with several figures, the folder that holds each FIGURE-SCALE, default reproduce); job logs go in its logs/");
         var jobs = Flags.Integer("--jobs", $"Jobs at once on this machine (default: its cores, {Environment.ProcessorCount})", min: 1);
         var run = new RunOptions();
         var command = new Command("reproduce", slurm is null
             ? "Reproduce a figure of the paper: its recipe's runs (reused where they exist), then a report laid out as the paper's figure"
             : "Submit a figure's recipe as Slurm job arrays (branches after their trunk, the report last)")
-            { figure, scale, replicates, dryRun, list, reportOnly, output, jobs, run.DataRoot, run.RunsDir, run.Threads, run.Json, run.NoTensorBoard, run.Sparse };
+            { figures, scale, replicates, dryRun, list, reportOnly, output, jobs, run.DataRoot, run.RunsDir, run.Threads, run.Json, run.NoTensorBoard, run.Sparse };
         if (slurm is not null)
         {
             command.Options.Remove(dryRun);
@@ -46,12 +51,14 @@ public static class ReproduceCommand
             bool json = p.GetValue(run.Json);
             var s = Scale.Parse(p.GetValue(scale)!);
             if (slurm is null && p.GetValue(list)) return List(json, p.GetValue(jobs) ?? Environment.ProcessorCount);
-            var name = p.GetValue(figure) ?? throw new HparamsException($"name the figure to reproduce: {string.Join(", ", RecipeRegistry.All.Select(r => r.Name))} (`lottery reproduce --list` describes them)");
-            var recipe = RecipeRegistry.Get(name);
+            var recipes = Recipes(p.GetValue(figures) ?? []);
             bool dry = slurm is null ? p.GetValue(dryRun) : p.GetValue(slurm.DryRun);
             var root = dry ? CliRuntime.RunsRoot(p.GetValue(run.RunsDir)) : CliRuntime.WritableRunsRoot(p.GetValue(run.RunsDir));
-            var outDir = Path.GetFullPath(p.GetValue(output) ?? Path.Combine("reproduce", $"{recipe.Name}-{s.Name}"));
-            if (File.Exists(outDir)) throw new HparamsException($"--out {outDir} is a file: give a directory");
+            var outOption = p.GetValue(output);
+            if (outOption is not null && File.Exists(outOption)) throw new HparamsException($"--out {Path.GetFullPath(outOption)} is a file: give a directory");
+            string OutOf(Recipe r) => Path.GetFullPath(recipes.Count == 1 && outOption is not null ? outOption : Path.Combine(outOption ?? "reproduce", $"{r.Name}-{s.Name}"));
+            foreach (var r in recipes)
+                if (File.Exists(OutOf(r))) throw new HparamsException($"--out {OutOf(r)} is a file: give a directory");
             var dataRoot = p.GetValue(run.DataRoot) is { } d ? Path.GetFullPath(d) : null;
             int threads = p.GetValue(run.Threads) ?? 1;
             var jobArgs = new List<string> { "--runs-dir", root };
@@ -59,49 +66,83 @@ public static class ReproduceCommand
             if (slurm is null || p.GetResult(run.Threads) is { Implicit: false }) jobArgs.AddRange(["--threads", threads.ToString(CultureInfo.InvariantCulture)]);
             if (p.GetValue(run.NoTensorBoard)) jobArgs.Add("--no-tensorboard");
             if (p.GetResult(run.Sparse) is { Implicit: false }) jobArgs.AddRange(["--sparse", p.GetValue(run.Sparse)!]);
-            var resolved = ResolvedRecipe.Resolve(recipe, s, p.GetValue(replicates), root, jobArgs);
-            if (slurm is not null) return SubmitToSlurm(p, slurm, run, resolved, outDir, dataRoot, dry, json);
+            var resolved = recipes.Select(r => (Resolved: ResolvedRecipe.Resolve(r, s, p.GetValue(replicates), root, jobArgs), OutDirectory: OutOf(r))).ToList();
+            if (slurm is not null) return SubmitToSlurm(p, slurm, run, resolved, dataRoot, dry, json);
+            // The report job writes the report in a process of its own, with the jobs' roots and threads.
+            var queue = new RecipeQueue(resolved, (r, outDir) => ["reproduce", r.Recipe.Name, "--scale", s.Name, "--replicates",
+                r.Replicates.Count.ToString(CultureInfo.InvariantCulture), "--report-only", "--out", outDir, .. jobArgs]);
             int workers = p.GetValue(jobs) ?? Environment.ProcessorCount;
-            if (dry) return DryRun(resolved, outDir, workers, json);
+            if (dry) return DryRun(queue, workers, json);
 
             IReadOnlyList<LocalScheduler.Result> results = [];
             if (!p.GetValue(reportOnly))
             {
-                Console.Error.WriteLine($"{recipe.Name} at the {s.Name} scale: {resolved.Jobs.Count} jobs on {workers} worker{(workers == 1 ? "" : "s")}, " +
-                    $"{threads} thread{(threads == 1 ? "" : "s")} each; projected {Projection.Duration(Remaining(resolved, workers))}");
-                results = new LocalScheduler(resolved.Jobs, workers, Path.Combine(outDir, "logs"), SlurmSubmission.ProgramCommand(), Console.Error.WriteLine,
-                    JobSeconds(resolved, remaining: true)).Run();
+                int training = queue.Jobs.Count(j => !j.IsReport);
+                Console.Error.WriteLine($"{string.Join(", ", queue.Recipes.Select(e => e.Name))} at the {s.Name} scale: {training} job{(training == 1 ? "" : "s")} " +
+                    $"and {(recipes.Count == 1 ? "the report" : $"{recipes.Count} reports")} on {workers} worker{(workers == 1 ? "" : "s")}, " +
+                    $"{threads} thread{(threads == 1 ? "" : "s")} each; projected {Projection.Duration(Projection.WallSeconds(queue.Jobs, JobSeconds(queue.Jobs, remaining: true), workers))}");
+                results = new LocalScheduler(queue.Jobs, workers, queue.LogOf, SlurmSubmission.ProgramCommand(), Console.Error.WriteLine,
+                    JobSeconds(queue.Jobs, remaining: true)).Run();
             }
-            var report = WriteReport(p, run, resolved, outDir, json);
-            var failed = results.Where(r => r.Outcome is JobOutcome.Failed or JobOutcome.Blocked).ToList();
-            var interrupted = results.Where(r => r.Outcome == JobOutcome.Interrupted).ToList();
-            Print(resolved, report, results, outDir, json);
+            // Each recipe's report: its job wrote it; where that job did not run (--report-only, or a job it waits for failed or
+            // was stopped), it is written here from the stages that finished.
+            var tables = new List<(RecipeQueue.Entry Entry, JsonObject Table)>();
+            foreach (var e in queue.Recipes)
+            {
+                var outcome = results.FirstOrDefault(r => r.Job.Id == e.ReportId)?.Outcome;
+                if (outcome == JobOutcome.Done) tables.Add((e, ReadTable(e.OutDirectory)));
+                else if (outcome != JobOutcome.Failed && (recipes.Count == 1 || e.Resolved.RunDirectories.Any(Exists)))
+                    tables.Add((e, ReportWriter.Json(WriteReport(p, run, e.Resolved, e.OutDirectory, json))));
+            }
+            var failed = results.Where(r => r.Outcome == JobOutcome.Failed || (r.Outcome == JobOutcome.Blocked && !r.Job.IsReport)).ToList();
+            var interrupted = results.Where(r => r.Outcome == JobOutcome.Interrupted && !r.Job.IsReport).ToList();
+            Print(tables, results, recipes.Count > 1, json);
             if (interrupted.Count > 0)
                 throw new CommandInterruptedException($"interrupted: {results.Count(r => r.Outcome is JobOutcome.Done or JobOutcome.Reused)} of {results.Count} jobs finished " +
-                    $"(the report shows their stages); re-run the same command to continue (finished stages are skipped, stopped ones resume from their checkpoints)");
+                    $"(the report{(recipes.Count == 1 ? " shows" : "s show")} their stages); re-run the same command to continue (finished stages are skipped, stopped ones resume from their checkpoints)");
             if (failed.Count > 0)
                 throw new RunFileException($"{failed.Count} of {results.Count} jobs did not finish: {string.Join(", ", failed.Select(f => f.Job.Id + (f.Log is null ? " (waits for a failed job)" : $" (log: {f.Log})")))}; " +
-                    "the report shows what finished; fix the cause and re-run the same command (finished stages are skipped)");
+                    $"the report{(recipes.Count == 1 ? " shows" : "s show")} what finished; fix the cause and re-run the same command (finished stages are skipped)");
             return 0;
         });
         return command;
     }
 
-    /// <summary>Seconds the jobs still need on <paramref name="workers"/> workers (finished stages cost nothing).</summary>
-    static double Remaining(ResolvedRecipe resolved, int workers, bool remaining = true) =>
-        Projection.WallSeconds(resolved.Jobs, JobSeconds(resolved, remaining), workers);
-
-    /// <summary>Each job's projected seconds: what it still has to run, or all of it.</summary>
-    static Dictionary<string, double> JobSeconds(ResolvedRecipe resolved, bool remaining)
+    /// <summary>The figures named: recipes by name, or `all` alone for every recipe; each once, in the order given.</summary>
+    static List<Recipe> Recipes(IReadOnlyList<string> names)
     {
-        var measured = BenchCache.Measured();
-        return resolved.Jobs.ToDictionary(j => j.Id, j => Projection.JobSeconds(j, measured, remaining) ?? 0);
+        if (names.Count == 0)
+            throw new HparamsException($"name the figure to reproduce: {string.Join(", ", RecipeRegistry.All.Select(r => r.Name))}, or all (`lottery reproduce --list` describes them)");
+        if (names.Contains("all"))
+            return names.Count == 1 ? RecipeRegistry.All.ToList()
+                : throw new HparamsException($"'all' is every recipe: give it alone, or name the figures ({string.Join(' ', names)})");
+        return names.Select(RecipeRegistry.Get).DistinctBy(r => r.Name).ToList();
     }
 
-    static string SpeedSource(ResolvedRecipe resolved)
+    static bool Exists(string run) => File.Exists(Path.Combine(run, "manifest.json"));
+
+    /// <summary>The report a report job wrote, as `--json` prints it (the same object as its table.json).</summary>
+    static JsonObject ReadTable(string outDirectory)
+    {
+        var file = Path.Combine(outDirectory, "table.json");
+        try { return JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? throw new RunFileException($"{file} is not a JSON object"); }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+        {
+            throw new RunFileException($"the report job finished but {file} cannot be read ({e.Message}): rerun with --report-only");
+        }
+    }
+
+    /// <summary>Each job's projected seconds: what it still has to run, or all of it (a report job: none).</summary>
+    static Dictionary<string, double> JobSeconds(IReadOnlyList<RecipeJob> jobs, bool remaining)
     {
         var measured = BenchCache.Measured();
-        var sources = resolved.Jobs.Select(j => Projection.SpeedOf(j.Hparams.Model.Model, j.Hparams.Dataset.BatchSize, measured)?.Source ?? "unknown").Distinct().ToList();
+        return jobs.ToDictionary(j => j.Id, j => Projection.JobSeconds(j, measured, remaining) ?? 0);
+    }
+
+    static string SpeedSource(IEnumerable<RecipeJob> jobs)
+    {
+        var measured = BenchCache.Measured();
+        var sources = jobs.Select(j => Projection.SpeedOf(j.Hparams.Model.Model, j.Hparams.Dataset.BatchSize, measured)?.Source ?? "unknown").Distinct().ToList();
         return sources.All(x => x.StartsWith("reference", StringComparison.Ordinal))
             ? "speeds of the project's 2-core VM (run `lottery bench --threads 1` to project from this machine's)"
             : $"speeds from {string.Join("; ", sources)}";
@@ -121,72 +162,111 @@ public static class ReproduceCommand
         return report;
     }
 
-    static void Print(ResolvedRecipe resolved, Report report, IReadOnlyList<LocalScheduler.Result> results, string outDir, bool json)
+    /// <summary>Each report written (its claims beside the paper's, or with --json its table.json object), then, with --json,
+    /// every job's outcome. One recipe prints its report's object itself; several print {"recipes": […], "jobs": […]}.</summary>
+    static void Print(IReadOnlyList<(RecipeQueue.Entry Entry, JsonObject Table)> tables, IReadOnlyList<LocalScheduler.Result> results, bool several, bool json)
     {
-        var page = Path.Combine(outDir, "report.html");
         if (json)
         {
-            var o = ReportWriter.Json(report);
-            o["report"] = page;
-            o["scale"] = resolved.Plan.Scale.Name;
-            o["run_dirs"] = new JsonArray(resolved.RunDirectories.Select(r => (JsonNode)r).ToArray());
-            o["jobs"] = new JsonArray(results.Select(r => (JsonNode)new JsonObject
+            var reports = tables.Select(t =>
+            {
+                var o = t.Table.DeepClone().AsObject();
+                o["report"] = Path.Combine(t.Entry.OutDirectory, "report.html");
+                o["scale"] = t.Entry.Resolved.Plan.Scale.Name;
+                o["run_dirs"] = new JsonArray(t.Entry.Resolved.RunDirectories.Select(r => (JsonNode)r).ToArray());
+                return o;
+            }).ToList();
+            var jobs = new JsonArray(results.Select(r => (JsonNode)new JsonObject
             {
                 ["id"] = r.Job.Id, ["outcome"] = r.Outcome.ToString().ToLowerInvariant(), ["seconds"] = r.Elapsed.TotalSeconds,
                 ["exit_code"] = r.ExitCode, ["log"] = r.Log, ["command"] = r.Job.CommandLine,
             }).ToArray());
-            Output.Print(o);
+            if (!several)
+            {
+                reports[0]["jobs"] = jobs;
+                Output.Print(reports[0]);
+            }
+            else Output.Print(new JsonObject { ["recipes"] = new JsonArray(reports.Select(r => (JsonNode)r).ToArray()), ["jobs"] = jobs });
             return;
         }
-        Console.WriteLine($"{resolved.Recipe.Title} ({resolved.Recipe.Figures}), {resolved.Plan.Scale.Name} scale:");
-        var claims = report.Claims;
-        if (claims.Count > 0)
+        foreach (var (entry, table) in tables)
         {
-            var table = new TextTable().Shrinkable("quantity", 16).Shrinkable("the paper", 16).Shrinkable("this run", 24);
-            foreach (var c in claims) table.Add(c.Quantity, c.Paper, c.Ours);
-            table.Write();
+            var recipe = entry.Resolved.Recipe;
+            Console.WriteLine($"{recipe.Title} ({recipe.Figures}), {entry.Resolved.Plan.Scale.Name} scale:");
+            if (table["recipe"]?["paper_against_ours"] is JsonArray claims && claims.Count > 0)
+            {
+                var text = new TextTable().Shrinkable("quantity", 16).Shrinkable("the paper", 16).Shrinkable("this run", 24);
+                foreach (var c in claims) text.Add(c?["quantity"]?.GetValue<string>() ?? "", c?["paper"]?.GetValue<string>() ?? "", c?["ours"]?.GetValue<string>() ?? "");
+                text.Write();
+            }
+            Console.WriteLine($"report: {Path.Combine(entry.OutDirectory, "report.html")}");
         }
-        Console.WriteLine($"report: {page}");
     }
 
-    static int DryRun(ResolvedRecipe resolved, string outDir, int workers, bool json)
+    static int DryRun(RecipeQueue queue, int workers, bool json)
     {
         var measured = BenchCache.Measured();
-        var rows = resolved.Jobs.Select(j => (Job: j, Finished: j.FinishedStages(), Seconds: Projection.JobSeconds(j, measured, remaining: true))).ToList();
-        double all = Remaining(resolved, workers, remaining: false), left = Remaining(resolved, workers);
+        var trainingJobs = queue.Jobs.Where(j => !j.IsReport).ToList();
+        var finished = trainingJobs.ToDictionary(j => j.Id, j => j.FinishedStages());
+        var seconds = trainingJobs.ToDictionary(j => j.Id, j => Projection.JobSeconds(j, measured, remaining: true));
+        double all = Projection.WallSeconds(queue.Jobs, JobSeconds(queue.Jobs, remaining: false), workers);
+        double left = Projection.WallSeconds(queue.Jobs, JobSeconds(queue.Jobs, remaining: true), workers);
+        int stages = trainingJobs.Sum(j => j.Step.StagesPerReplicate), done = finished.Values.Sum();
+        bool several = queue.Recipes.Count > 1;
+        JsonObject Row(RecipeJob job) => new()
+        {
+            ["id"] = job.Id, ["command"] = new JsonArray(job.Arguments.Select(a => (JsonNode)a).ToArray()), ["run"] = job.Run,
+            ["after"] = new JsonArray(job.After.Select(a => (JsonNode)a).ToArray()), ["stages"] = job.Step.StagesPerReplicate,
+            ["finished_stages"] = finished[job.Id], ["remaining_seconds"] = seconds[job.Id],
+        };
         if (json)
         {
-            Output.Print(new JsonObject
+            var recipes = queue.Recipes.Select(e => new JsonObject
             {
-                ["dry_run"] = true, ["recipe"] = resolved.Recipe.Name, ["scale"] = resolved.Plan.Scale.Name, ["note"] = resolved.Plan.Note,
-                ["replicates"] = resolved.Replicates.Count, ["workers"] = workers,
-                ["stages"] = resolved.Jobs.Sum(j => j.Step.StagesPerReplicate), ["finished_stages"] = rows.Sum(r => r.Finished),
-                ["projected_seconds"] = all, ["remaining_seconds"] = left, ["speeds"] = SpeedSource(resolved),
-                ["jobs"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
-                {
-                    ["id"] = r.Job.Id, ["command"] = new JsonArray(r.Job.Arguments.Select(a => (JsonNode)a).ToArray()), ["run"] = r.Job.Run,
-                    ["after"] = new JsonArray(r.Job.After.Select(a => (JsonNode)a).ToArray()), ["stages"] = r.Job.Step.StagesPerReplicate,
-                    ["finished_stages"] = r.Finished, ["remaining_seconds"] = r.Seconds,
-                }).ToArray()),
-                ["commands"] = new JsonArray(resolved.Commands(outDir).Select(c => (JsonNode)c).ToArray()),
-                ["report"] = Path.Combine(outDir, "report.html"),
-            });
+                ["recipe"] = e.Name, ["scale"] = e.Resolved.Plan.Scale.Name, ["note"] = e.Resolved.Plan.Note, ["replicates"] = e.Resolved.Replicates.Count,
+                ["stages"] = e.Resolved.Jobs.Sum(j => j.Step.StagesPerReplicate),
+                ["finished_stages"] = e.QueuedIds.Values.Distinct().Sum(id => finished[id]),
+                ["jobs"] = new JsonArray(e.Resolved.Jobs.Select(j => queue.Job(e.QueuedIds[j.Id]) is var q && queue.QueuedUnder(q.Id) == e.Name
+                    ? (JsonNode)Row(q) : new JsonObject { ["id"] = several ? $"{e.Name}/{j.Id}" : j.Id, ["same_as"] = q.Id }).ToArray()),
+                ["commands"] = new JsonArray(e.Resolved.Commands(e.OutDirectory).Select(c => (JsonNode)c).ToArray()),
+                ["report"] = Path.Combine(e.OutDirectory, "report.html"),
+            }).ToList();
+            var totals = new JsonObject
+            {
+                ["dry_run"] = true, ["workers"] = workers, ["stages"] = stages, ["finished_stages"] = done,
+                ["projected_seconds"] = all, ["remaining_seconds"] = left, ["speeds"] = SpeedSource(trainingJobs),
+            };
+            if (several) totals["recipes"] = new JsonArray(recipes.Select(r => (JsonNode)r).ToArray());
+            else foreach (var (key, value) in recipes[0]) totals[key] = value?.DeepClone();
+            Output.Print(totals);
             return 0;
         }
-        Console.WriteLine($"{resolved.Recipe.Name} ({resolved.Recipe.Figures}) at the {resolved.Plan.Scale.Name} scale: {resolved.Recipe.Title}");
-        Console.WriteLine(resolved.Plan.Note);
-        Console.WriteLine();
-        foreach (var (job, finished, seconds) in rows)
+        foreach (var e in queue.Recipes)
         {
-            var state = finished >= job.Step.StagesPerReplicate ? "all finished: reused" : finished > 0 ? $"{finished} finished: reused" : "none finished";
-            var after = job.After.Count == 0 ? "" : $", after {string.Join(", ", job.After)}";
-            Console.WriteLine($"{job.Id}: {job.Step.StagesPerReplicate} stage{(job.Step.StagesPerReplicate == 1 ? "" : "s")} ({state}){after}, ~{Projection.Duration(seconds ?? 0)}");
-            Console.WriteLine($"  {job.CommandLine}");
+            var resolved = e.Resolved;
+            Console.WriteLine($"{resolved.Recipe.Name} ({resolved.Recipe.Figures}) at the {resolved.Plan.Scale.Name} scale: {resolved.Recipe.Title}");
+            Console.WriteLine(resolved.Plan.Note);
+            Console.WriteLine();
+            foreach (var own in resolved.Jobs)
+            {
+                var job = queue.Job(e.QueuedIds[own.Id]);
+                if (queue.QueuedUnder(job.Id) != e.Name)
+                {
+                    Console.WriteLine($"{e.Name}/{own.Id}: the same command as {job.Id}, run once");
+                    continue;
+                }
+                int f = finished[job.Id];
+                var state = f >= job.Step.StagesPerReplicate ? "all finished: reused" : f > 0 ? $"{f} finished: reused" : "none finished";
+                var after = job.After.Count == 0 ? "" : $", after {string.Join(", ", job.After)}";
+                Console.WriteLine($"{job.Id}: {job.Step.StagesPerReplicate} stage{(job.Step.StagesPerReplicate == 1 ? "" : "s")} ({state}){after}, ~{Projection.Duration(seconds[job.Id] ?? 0)}");
+                Console.WriteLine($"  {job.CommandLine}");
+            }
+            Console.WriteLine($"then the report: {Path.Combine(e.OutDirectory, "report.html")}");
+            if (several) Console.WriteLine();
         }
-        Console.WriteLine($"then the report: {Path.Combine(outDir, "report.html")}");
-        int stages = resolved.Jobs.Sum(j => j.Step.StagesPerReplicate), done = rows.Sum(r => r.Finished);
-        Console.WriteLine($"{resolved.Jobs.Count} jobs, {stages} stages ({done} finished); projected on {workers} worker{(workers == 1 ? "" : "s")}: " +
-            $"{Projection.Duration(all)} from scratch, {Projection.Duration(left)} for what remains ({SpeedSource(resolved)}).");
+        int shared = queue.Recipes.Sum(e => e.QueuedIds.Count) - trainingJobs.Count;
+        Console.WriteLine($"{trainingJobs.Count} jobs, {stages} stages ({done} finished){(shared > 0 ? $"; {shared} job{(shared == 1 ? "" : "s")} shared between recipes, run once" : "")}; " +
+            $"projected on {workers} worker{(workers == 1 ? "" : "s")}: {Projection.Duration(all)} from scratch, {Projection.Duration(left)} for what remains ({SpeedSource(trainingJobs)}).");
         Console.WriteLine("dry run: nothing was run or written");
         return 0;
     }
@@ -232,8 +312,10 @@ public static class ReproduceCommand
     }
 
     /// <summary>`lottery slurm reproduce`: every step an array over the replicates; a branch after its trunk's tasks (and after the
-    /// branch before it on the same run, which holds the same replicates' locks); the report last, after everything ends.</summary>
-    static int SubmitToSlurm(ParseResult p, SlurmFlags slurm, RunOptions run, ResolvedRecipe resolved, string outDir, string? dataRoot, bool dry, bool json)
+    /// job before it on the same run, which holds the same replicates' locks); each recipe's report after everything it
+    /// reports on ends. With several recipes a step two of them share (the same command on the same run and replicates) is
+    /// submitted once, and the recipes' names prefix the jobs' (conv4/iterative).</summary>
+    static int SubmitToSlurm(ParseResult p, SlurmFlags slurm, RunOptions run, IReadOnlyList<(ResolvedRecipe Resolved, string OutDirectory)> recipes, string? dataRoot, bool dry, bool json)
     {
         var resources = slurm.Resources(p);
         if (!dry && !Slurm.Available)
@@ -243,7 +325,7 @@ public static class ReproduceCommand
             // The runs exist before their jobs do (their slurm/ folders hold the scripts): create each, training nothing.
             var progress = new ConsoleProgress(json);
             var env = run.Environment(p, progress);
-            foreach (var step in resolved.Plan.Steps.Where(st => st.IsTrunk))
+            foreach (var step in recipes.SelectMany(r => r.Resolved.Plan.Steps).Where(st => st.IsTrunk))
             {
                 var kind = step.Command == "find" ? RunKind.Lottery : RunKind.OneShot;
                 var definition = LotteryCommands.Define(kind);
@@ -253,29 +335,40 @@ public static class ReproduceCommand
             }
         }
         bool threadsGiven = p.GetResult(run.Threads) is { Implicit: false };
+        bool several = recipes.Count > 1;
         var planned = new List<PlannedJob>();
         var lastOnRun = new Dictionary<string, string>();
-        foreach (var step in resolved.Plan.Steps)
+        var submittedAs = new Dictionary<string, string>(StringComparer.Ordinal);   // a step's command on its run → its job's key
+        foreach (var (resolved, outDir) in recipes)
         {
-            var runDir = resolved.Runs[step.Id];
-            var job = resolved.Jobs.First(j => j.Step == step);
-            // The job's own arguments, less the replicate (the script sets it from the array task).
-            var args = job.Arguments.ToList();
-            int at = args.IndexOf("--replicate");
-            args.RemoveRange(at, 2);
-            var on = new List<string>();
-            if (!step.IsTrunk) on.Add(step.On!);
-            if (lastOnRun.TryGetValue(runDir, out var before) && !on.Contains(before)) on.Add(before);
-            lastOnRun[runDir] = step.Id;
-            planned.Add(new PlannedJob(SlurmSubmission.Script(step.Command, runDir, $"{step.Command}.{Path.GetFileName(runDir)}", resolved.Replicates, resources, args, threadsGiven),
-                on.Count > 0 ? "aftercorr" : null, on, [runDir], step.Id));
+            string Key(string id) => several ? $"{resolved.Recipe.Name}/{id}" : id;
+            var keys = new Dictionary<string, string>();   // the recipe's step id → the key of the job that runs it
+            foreach (var step in resolved.Plan.Steps)
+            {
+                var runDir = resolved.Runs[step.Id];
+                var job = resolved.Jobs.First(j => j.Step == step);
+                // The job's own arguments, less the replicate (the script sets it from the array task).
+                var args = job.Arguments.ToList();
+                int at = args.IndexOf("--replicate");
+                args.RemoveRange(at, 2);
+                // The same command over other replicates is another array (the arrays on a run wait for each other: see lastOnRun).
+                var command = string.Join('\0', args.Prepend(runDir).Prepend(string.Join(',', resolved.Replicates)));
+                if (submittedAs.TryGetValue(command, out var shared)) { keys[step.Id] = shared; continue; }
+                var key = keys[step.Id] = submittedAs[command] = Key(step.Id);
+                var on = new List<string>();
+                if (!step.IsTrunk) on.Add(keys[step.On!]);
+                if (lastOnRun.TryGetValue(runDir, out var before) && !on.Contains(before)) on.Add(before);
+                lastOnRun[runDir] = key;
+                planned.Add(new PlannedJob(SlurmSubmission.Script(step.Command, runDir, $"{step.Command}.{Path.GetFileName(runDir)}", resolved.Replicates, resources, args, threadsGiven),
+                    on.Count > 0 ? "aftercorr" : null, on, [runDir], key));
+            }
+            var reportArgs = new List<string> { "reproduce", resolved.Recipe.Name, "--scale", resolved.Plan.Scale.Name, "--replicates",
+                resolved.Replicates.Count.ToString(CultureInfo.InvariantCulture), "--report-only", "--out", outDir, "--runs-dir", Path.GetDirectoryName(resolved.RunDirectories[0])! };
+            if (dataRoot is not null) reportArgs.AddRange(["--data-root", dataRoot]);
+            var home = resolved.RunDirectories[0];
+            planned.Add(new PlannedJob(SlurmSubmission.Script("reproduce", home, $"reproduce.{resolved.Recipe.Name}", null, resources with { SignalSeconds = 0 }, reportArgs, threadsGiven),
+                "afterany", keys.Values.Distinct().ToList(), resolved.RunDirectories, Key("report")));
         }
-        var reportArgs = new List<string> { "reproduce", resolved.Recipe.Name, "--scale", resolved.Plan.Scale.Name, "--replicates",
-            resolved.Replicates.Count.ToString(CultureInfo.InvariantCulture), "--report-only", "--out", outDir, "--runs-dir", Path.GetDirectoryName(resolved.RunDirectories[0])! };
-        if (dataRoot is not null) reportArgs.AddRange(["--data-root", dataRoot]);
-        var home = resolved.RunDirectories[0];
-        planned.Add(new PlannedJob(SlurmSubmission.Script("reproduce", home, $"reproduce.{resolved.Recipe.Name}", null, resources with { SignalSeconds = 0 }, reportArgs, threadsGiven),
-            "afterany", planned.Select(j => j.Key).ToList(), resolved.RunDirectories, "report"));
         return SlurmSubmission.Submit(planned, dry, json);
     }
 }

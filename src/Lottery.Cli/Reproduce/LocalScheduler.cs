@@ -11,11 +11,13 @@ public enum JobOutcome { Done, Reused, Failed, Interrupted, Blocked }
 /// the jobs it waits for have succeeded and no other job works on its replicate (a process locks the replicate it works
 /// on); a job whose stages are all finished is not started at all. Of the jobs ready, the one heading the longest chain
 /// of projected work starts first (<see cref="Projection.StartOrder"/>; <paramref name="seconds"/> are the jobs' projected
-/// seconds still to run; without them, plan order). Each child writes to its own log. A failed job blocks
+/// seconds still to run; without them, plan order). Each child writes to its own log (<paramref name="logOf"/>). A report job
+/// (<see cref="RecipeJob.IsReport"/>) always runs once the jobs it waits for have: it trains nothing and rewrites its
+/// recipe's report. A failed job blocks
 /// the jobs that wait for it and the others go on. Ctrl-C or SIGTERM stops starting jobs and sends the running ones
 /// SIGTERM (each checkpoints at its next measurement and exits); the same command resumes them.
 /// </summary>
-public sealed class LocalScheduler(IReadOnlyList<RecipeJob> jobs, int workers, string logDirectory, IReadOnlyList<string> program, Action<string> say,
+public sealed class LocalScheduler(IReadOnlyList<RecipeJob> jobs, int workers, Func<RecipeJob, string> logOf, IReadOnlyList<string> program, Action<string> say,
     IReadOnlyDictionary<string, double>? seconds = null)
 {
     public int Workers { get; } = Math.Max(1, workers);
@@ -29,7 +31,6 @@ public sealed class LocalScheduler(IReadOnlyList<RecipeJob> jobs, int workers, s
 
     public IReadOnlyList<Result> Run()
     {
-        Directory.CreateDirectory(logDirectory);
         var results = new Dictionary<string, Result>();
         var running = new Dictionary<string, (Process Process, Stopwatch Clock, string Log, Task Copy)>();
         var stop = new CancellationTokenSource();
@@ -69,13 +70,14 @@ public sealed class LocalScheduler(IReadOnlyList<RecipeJob> jobs, int workers, s
                         if (!job.After.All(a => results.TryGetValue(a, out var r) && r.Outcome is JobOutcome.Done or JobOutcome.Reused)) continue;
                         if (running.Keys.Any(k => jobs.First(j => j.Id == k).Lock == job.Lock)) continue;
                         int finished = job.FinishedStages();
-                        if (finished >= job.Step.StagesPerReplicate)
+                        if (!job.IsReport && finished >= job.Step.StagesPerReplicate)
                         {
                             results[job.Id] = new Result(job, JobOutcome.Reused, TimeSpan.Zero, 0, null);
                             say($"[{number[job.Id].ToString(width)}/{jobs.Count}] {job.Id}: its {finished} stage{(finished == 1 ? " is" : "s are")} finished already, nothing to run");
                             continue;
                         }
-                        var log = Path.Combine(logDirectory, job.Id + ".log");
+                        var log = logOf(job);
+                        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(log))!);
                         var info = new ProcessStartInfo(program[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
                         foreach (var a in program.Skip(1).Concat(job.Arguments)) info.ArgumentList.Add(a);
                         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {program[0]}");
@@ -83,8 +85,9 @@ public sealed class LocalScheduler(IReadOnlyList<RecipeJob> jobs, int workers, s
                         writer.WriteLine($"# {DateTimeOffset.UtcNow:O} {job.CommandLine}");
                         var copy = Task.WhenAll(Pump(process.StandardOutput, writer), Pump(process.StandardError, writer)).ContinueWith(_ => writer.Dispose());
                         lock (running) running[job.Id] = (process, Stopwatch.StartNew(), log, copy);
-                        say($"[{number[job.Id].ToString(width)}/{jobs.Count}] {job.Id}: started ({job.Step.StagesPerReplicate - finished} of {job.Step.StagesPerReplicate} stages to train" +
-                            (finished > 0 ? $", {finished} finished already" : "") + $"): {job.CommandLine} > {log}");
+                        say($"[{number[job.Id].ToString(width)}/{jobs.Count}] {job.Id}: " + (job.IsReport ? "writing the report" :
+                            $"started ({job.Step.StagesPerReplicate - finished} of {job.Step.StagesPerReplicate} stages to train" + (finished > 0 ? $", {finished} finished already" : "") + ")") +
+                            $": {job.CommandLine} > {log}");
                     }
                 }
                 if (running.Count == 0)

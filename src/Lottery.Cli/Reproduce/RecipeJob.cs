@@ -21,12 +21,24 @@ public sealed record RecipeJob(string Id, RecipeStep Step, int Replicate, string
     /// <summary>Jobs with the same key work on the same replicate of the same run.</summary>
     public string Lock => $"{Run}#{Replicate}";
 
+    /// <summary>The name of the step the report job is: it writes its recipe's report (`lottery reproduce NAME --report-only`)
+    /// once every job of the recipe has finished, in a process of its own so that the other workers go on training.</summary>
+    public const string ReportStep = "report";
+
+    public bool IsReport => Step.Id == ReportStep && Step.Command == "reproduce";
+
+    /// <summary>A recipe's report as a job after all of its jobs: it works on no run (its lock is its own output directory)
+    /// and trains nothing; <paramref name="hparams"/> are any of the recipe's, for the record's sake.</summary>
+    public static RecipeJob Report(string id, string outDirectory, IReadOnlyList<string> arguments, IReadOnlyList<string> after, ExperimentHparams hparams) =>
+        new(id, new RecipeStep(ReportStep, "reproduce", arguments.Skip(1).ToList(), null, 0), 0, outDirectory, arguments, after, hparams, null);
+
     /// <summary>The command as a user would type it.</summary>
     public string CommandLine => "lottery " + string.Join(' ', Arguments.Select(Cluster.JobScript.Quote));
 
     /// <summary>How many of the job's stages are finished on disk (a job whose stages are all finished is not started).</summary>
     public int FinishedStages()
     {
+        if (IsReport) return 0;
         var layout = new RunLayout(Run);
         int r = Replicate;
         static bool Done(string dir) => File.Exists(Path.Combine(dir, "summary.json"));

@@ -210,7 +210,7 @@ public class RecipeTests
         using var dir = new TempDir();
         var log = Path.Combine(dir.Path, "started.txt");
         string[] program = ["/bin/sh", "-c", $"echo \"$0 $*\" >> '{log}'; sleep 0.5"];
-        var results = new LocalScheduler(resolved.Jobs, 2, Path.Combine(dir.Path, "logs"), program, _ => { }, seconds).Run();
+        var results = new LocalScheduler(resolved.Jobs, 2, j => Path.Combine(dir.Path, "logs", j.Id + ".log"), program, _ => { }, seconds).Run();
         Assert.All(results, r => Assert.Equal(JobOutcome.Done, r.Outcome));
         var started = File.ReadAllLines(log)
             .Select(line => resolved.Jobs.Single(j => string.Join(' ', j.Arguments) == line).Id).ToList();

@@ -41,7 +41,7 @@ public sealed class ReproduceRunTests : IDisposable
         Assert.Equal(new Dictionary<string, string>
         {
             ["iterative.r1"] = "reused", ["iterative.reinit.r1"] = "done", ["iterative.random_pruning.r1"] = "done",
-            ["oneshot.r1"] = "done", ["oneshot.reinit.r1"] = "done",
+            ["oneshot.r1"] = "done", ["oneshot.reinit.r1"] = "done", ["report"] = "done",
         }, outcomes);
         Assert.Equal(handRun, json.GetProperty("run_dirs")[0].GetString());
         Assert.Equal(handTimes, SummaryTimes(handRun).Where(kv => handTimes.ContainsKey(kv.Key)).ToDictionary());   // its stages untouched
@@ -50,8 +50,11 @@ public sealed class ReproduceRunTests : IDisposable
         var oneshot = json.GetProperty("run_dirs")[1].GetString()!;
         Assert.StartsWith("oneshot_", Path.GetFileName(oneshot));
         Assert.Equal(3, SummaryTimes(oneshot).Count);
-        // Each child's output is in its log.
+        // Each child's output is in its log; the report was written by a child of its own, after every other job.
         Assert.Contains("done in", File.ReadAllText(Path.Combine(OutDir, "logs", "oneshot.r1.log")));
+        Assert.StartsWith("# ", File.ReadAllText(Path.Combine(OutDir, "logs", "report.log")));
+        Assert.Contains($"lottery reproduce lenet --scale smoke --replicates 1 --report-only --out {OutDir} ", File.ReadAllText(Path.Combine(OutDir, "logs", "report.log")));
+        Assert.Contains("report: writing the report", first.Stderr);
 
         // The report: what it reproduces, the paper's numbers beside ours, the paper's figures in its order.
         var table = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "table.json"))).RootElement.GetProperty("recipe");
@@ -81,7 +84,7 @@ public sealed class ReproduceRunTests : IDisposable
         var before = SummaryTimes(RunsDir);
         var again = CliRunner.Run(_dir.Path, ["reproduce", "lenet", "--scale", "smoke", "--out", OutDir, "--json", .. Roots], timeoutSeconds: 300);
         Assert.True(again.ExitCode == 0, again.Stderr);
-        Assert.All(Json(again).GetProperty("jobs").EnumerateArray(), j => Assert.Equal("reused", j.GetProperty("outcome").GetString()));
+        Assert.All(Json(again).GetProperty("jobs").EnumerateArray(), j => Assert.Equal(j.GetProperty("id").GetString() == "report" ? "done" : "reused", j.GetProperty("outcome").GetString()));
         Assert.Equal(5, Regex.Matches(again.Stderr, "finished already, nothing to run").Count);
         Assert.DoesNotContain("started", again.Stderr);
         Assert.Equal(before, SummaryTimes(RunsDir));
