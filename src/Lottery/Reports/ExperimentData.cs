@@ -62,13 +62,22 @@ public sealed record ExperimentData(string Run, string Directory, RunManifest Ma
     };
 
     /// <summary>The experiment with only the branches named kept (its trunk always): a recipe's report shows what the
-    /// recipe ran, not every branch someone else attached to the same run. Instability paths go with the stability branch.</summary>
-    public ExperimentData OnlyBranches(IReadOnlySet<string> branches) => this with
+    /// recipe ran, not every branch someone else attached to the same run. Instability paths go with the stability branch.
+    /// So do the stages not finished yet: another recipe's control still training on a shared run (conv4's
+    /// reinitializations beside conv4_dropout's report, in one queue) leaves this report's stages complete, and the run is
+    /// "still running" here only while a stage this report shows is unfinished.</summary>
+    public ExperimentData OnlyBranches(IReadOnlySet<string> branches)
     {
-        Stages = Stages.Where(s => s.Kind.Branch is null || branches.Contains(s.Kind.Branch.Name)).ToList(),
-        Paths = branches.Contains("stability") ? Paths : [],
-        Label = Label,
-    };
+        var unfinished = Unfinished.Where(u => BranchRegistry.Owner(Path.GetFileName(u)) is not { } b || branches.Contains(b.Name)).ToList();
+        return this with
+        {
+            Stages = Stages.Where(s => s.Kind.Branch is null || branches.Contains(s.Kind.Branch.Name)).ToList(),
+            Paths = branches.Contains("stability") ? Paths : [],
+            Unfinished = unfinished,
+            Running = Running && unfinished.Count > 0,
+            Label = Label,
+        };
+    }
 
     public static ExperimentData Load(string runDirectory)
     {

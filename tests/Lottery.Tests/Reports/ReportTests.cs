@@ -239,6 +239,38 @@ public class ReportTests(ReportFixture f) : IClassFixture<ReportFixture>
         Assert.Contains("delete it", line);
     }
 
+    /// <summary>A recipe's report keeps only its own branches: another branch still training on the same run (its stage
+    /// unfinished, the replicate locked) is not this report's unfinished work, and the run is not "still running" for it.</summary>
+    [Fact]
+    public void AReportThatLeavesABranchOutIsNotHeldUpByItsUnfinishedStage()
+    {
+        using var copy = new TempDir();
+        var run = Path.Combine(copy.Path, f.Lottery);
+        CopyDirectory(Path.Combine(f.Runs, f.Lottery), run);
+        var reinit = Assert.Single(Directory.GetDirectories(Path.Combine(run, "replicate_2", "level_2", global::Lottery.Lottery.RunLayout.BranchFolder), "reinit*"));
+        File.Delete(Path.Combine(reinit, "summary.json"));
+        using var held = global::Lottery.Runs.RunLock.Acquire(Path.Combine(run, "replicate_2"));
+
+        var all = global::Lottery.Reports.ExperimentData.Load(run);
+        Assert.True(all.Running);
+        Assert.Equal([Path.GetRelativePath(run, reinit)], all.Unfinished);
+        var withReinit = all.OnlyBranches(new HashSet<string> { "reinit" });
+        Assert.True(withReinit.InProgress && withReinit.Running);
+        Assert.Equal(all.Stages.Count, withReinit.Stages.Count);
+
+        var trunkOnly = all.OnlyBranches(new HashSet<string>());
+        Assert.False(trunkOnly.InProgress);
+        Assert.Empty(trunkOnly.Unfinished);
+        // 2 replicates × levels 0–2, no reinitialization.
+        Assert.Equal(6, trunkOnly.Stages.Count);
+
+        // The trunk's own unfinished stage still counts.
+        File.Delete(Path.Combine(run, "replicate_2", "level_1", "summary.json"));
+        var trunkCut = global::Lottery.Reports.ExperimentData.Load(run).OnlyBranches(new HashSet<string>());
+        Assert.True(trunkCut.Running);
+        Assert.Equal(["replicate_2/level_1"], trunkCut.Unfinished);
+    }
+
     [Fact]
     public void RunsAreSelectedByFilter()
     {
