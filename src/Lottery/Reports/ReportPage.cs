@@ -67,6 +67,8 @@ public static class ReportPage
             }
         }
 
+        if (ResultTable.KernelNote(report.Rows) is { } kernels) sb.Append($"<p class=\"note\">{E(kernels)}</p>\n");
+
         sb.Append("<h2>Figures</h2>\n<p>");
         var styles = new SeriesStyles(report.Experiments);
         if (styles.ByExperiment && styles.Shared.Length > 0) sb.Append($"Every experiment: {E(styles.Shared)}. Legends name each by the rest: ");

@@ -110,6 +110,7 @@ public static class ReportWriter
             }
             sb.Append('\n');
         }
+        if (ResultTable.KernelNote(report.Rows) is { } kernels) sb.Append($"{kernels}\n\n");
         return sb.ToString();
     }
 }

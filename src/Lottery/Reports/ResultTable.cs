@@ -8,7 +8,8 @@ namespace Lottery.Reports;
 /// every statistic as mean and min–max over the replicates (and reinitialization draws) that finished it.</summary>
 public sealed record ResultRow(string Experiment, SeriesKind Kind, string Position, int Order, double PercentRemaining, int Stages,
     Statistic EarlyStopIterationByLoss, Statistic EarlyStopIterationByAccuracy, Statistic? EarlyStopTestAccuracyByLoss,
-    Statistic? EarlyStopTestAccuracyByAccuracy, Statistic FinalTestAccuracy, Statistic? FinalTrainAccuracy, IReadOnlyList<int> DivergedAt)
+    Statistic? EarlyStopTestAccuracyByAccuracy, Statistic FinalTestAccuracy, Statistic? FinalTrainAccuracy, IReadOnlyList<int> DivergedAt,
+    IReadOnlyList<string> SparseLayers)
 {
     public Statistic EarlyStopIteration(EarlyStopCriterion c) => c == EarlyStopCriterion.ValidationLoss ? EarlyStopIterationByLoss : EarlyStopIterationByAccuracy;
     public Statistic? EarlyStopTestAccuracy(EarlyStopCriterion c) => c == EarlyStopCriterion.ValidationLoss ? EarlyStopTestAccuracyByLoss : EarlyStopTestAccuracyByAccuracy;
@@ -32,7 +33,22 @@ public static class ResultTable
             Of(x => x.ByLoss.Iteration), Of(x => x.ByAccuracy.Iteration),
             Partial(x => x.ByLoss.TestAccuracy), Partial(x => x.ByAccuracy.TestAccuracy),
             Of(x => x.FinalTestAccuracy), Partial(x => x.TrainAccuracy),
-            s.Select(x => x.DivergedAt).OfType<int>().ToList());
+            s.Select(x => x.DivergedAt).OfType<int>().ToList(),
+            s.SelectMany(x => x.Summary.SparseLayers ?? []).Distinct().Order(StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>Which stages ran layers on the sparse kernels (--sparse), in a sentence, or null when none did: their
+    /// products sum in another order than the dense path's, so those stages' last bits (and, through training, their
+    /// trajectories) differ from a run with --sparse off. A reader comparing runs needs to know.</summary>
+    public static string? KernelNote(IReadOnlyList<ResultRow> rows)
+    {
+        var sparse = rows.Where(r => r.SparseLayers.Count > 0).ToList();
+        if (sparse.Count == 0) return null;
+        var layers = sparse.SelectMany(r => r.SparseLayers).Distinct().Order(StringComparer.Ordinal).Select(n => n.Replace(".weight", "", StringComparison.Ordinal));
+        return $"Sparse kernels (--sparse, recorded in each stage's summary.json) trained {string.Join(", ", layers)} in {sparse.Sum(r => r.Stages)} of the " +
+               $"{rows.Sum(r => r.Stages)} stages (at {Num(sparse.Max(r => r.PercentRemaining), "0.0")}% remaining and below; table.csv names them per row). " +
+               "Their sums round differently from the dense path's, so these stages differ in the last bits, and through training in their " +
+               "trajectories, from the same runs made with --sparse off.";
     }
 
     static string Num(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
@@ -78,7 +94,7 @@ public static class ResultTable
     public static readonly string CsvHeader = "experiment,kind,stage,percent_remaining,stages," + string.Join(",",
         new[] { "early_stop_iteration_val_loss", "early_stop_iteration_val_acc", "test_accuracy_at_early_stop_val_loss",
                 "test_accuracy_at_early_stop_val_acc", "final_test_accuracy", "final_train_accuracy" }
-            .SelectMany(n => new[] { n + "_mean", n + "_min", n + "_max" })) + ",diverged";
+            .SelectMany(n => new[] { n + "_mean", n + "_min", n + "_max" })) + ",diverged,sparse_layers";
 
     /// <summary>One line per row; numbers round-trip exact (accuracies as fractions, as in metrics.csv), an
     /// unmeasured statistic as empty fields.</summary>
@@ -92,7 +108,7 @@ public static class ResultTable
               .Append(Num(r.PercentRemaining, "R")).Append(',').Append(r.Stages).Append(',')
               .AppendJoin(",", new[] { r.EarlyStopIterationByLoss, r.EarlyStopIterationByAccuracy, r.EarlyStopTestAccuracyByLoss,
                   r.EarlyStopTestAccuracyByAccuracy, r.FinalTestAccuracy, r.FinalTrainAccuracy }.Select(Triple))
-              .Append(',').Append(r.DivergedAt.Count).Append('\n');
+              .Append(',').Append(r.DivergedAt.Count).Append(',').Append(Quote(string.Join(';', r.SparseLayers))).Append('\n');
         return sb.ToString();
     }
 
@@ -113,6 +129,7 @@ public static class ResultTable
             ["final_test_accuracy"] = Stat(r.FinalTestAccuracy),
             ["final_train_accuracy"] = Stat(r.FinalTrainAccuracy),
             ["diverged_at"] = new JsonArray(r.DivergedAt.Select(d => (JsonNode)d).ToArray()),
+            ["sparse_layers"] = new JsonArray(r.SparseLayers.Select(n => (JsonNode)n).ToArray()),
         }).ToArray());
     }
 }

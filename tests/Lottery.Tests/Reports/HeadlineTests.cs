@@ -8,7 +8,7 @@ public class HeadlineTests
     static Statistic S(params double[] v) => Statistic.Of(v)!;
 
     static ResultRow Row(SeriesKind kind, int level, double percent, double[] es, double[] acc) =>
-        new("x", kind, $"level {level}", level, percent, es.Length, S(es), S(es), S(acc), S(acc), S(acc), null, []);
+        new("x", kind, $"level {level}", level, percent, es.Length, S(es), S(es), S(acc), S(acc), S(acc), null, [], []);
 
     [Fact]
     public void FindsTheSmallestMatchingLevelTheLargestSpeedUpAndGainAndTheReinitGap()

@@ -99,6 +99,35 @@ public class ReportTests(ReportFixture f) : IClassFixture<ReportFixture>
         Assert.Contains((double.Parse(reinitRow[Col("final_test_accuracy_mean")], Inv) * 100).ToString("0.00", Inv), mdRow);
     }
 
+    /// <summary>The one-shot run's 21.1% target trains LeNet's fc layers on the sparse kernels (--sparse auto, below 30%
+    /// kept): the report names the layers per row and says, on the page and in the summary, which stages ran them.
+    /// Checked against the stages' own summary.json files.</summary>
+    [Fact]
+    public void TheReportSaysWhichStagesRanOnSparseKernels()
+    {
+        var summaries = new[] { f.Lottery, f.OneShot }.SelectMany(run => Directory.EnumerateFiles(Path.Combine(f.Runs, run), "summary.json", SearchOption.AllDirectories))
+            .Select(file => JsonDocument.Parse(File.ReadAllText(file)).RootElement)
+            .Select(e => (Percent: e.GetProperty("percent_remaining").GetDouble(),
+                Layers: e.TryGetProperty("sparse_layers", out var l) && l.ValueKind == JsonValueKind.Array ? l.EnumerateArray().Select(x => x.GetString()!).ToList() : [])).ToList();
+        var sparse = summaries.Where(x => x.Layers.Count > 0).ToList();
+        Assert.NotEmpty(sparse);
+        Assert.All(sparse, x => Assert.True(x.Percent < 30, $"a stage at {x.Percent}% ran sparse"));
+
+        var rows = JsonDocument.Parse(File.ReadAllText(Path.Combine(f.Out, "table.json"))).RootElement.GetProperty("rows").EnumerateArray().ToList();
+        var byRow = rows.Select(r => (Percent: r.GetProperty("percent_remaining").GetDouble(), Layers: r.GetProperty("sparse_layers").EnumerateArray().Select(x => x.GetString()!).ToList())).ToList();
+        Assert.Equal(sparse.SelectMany(x => x.Layers).Distinct().Order(StringComparer.Ordinal), byRow.SelectMany(r => r.Layers).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(byRow.Where(r => r.Percent >= 30), r => Assert.Empty(r.Layers));
+
+        var layers = string.Join(", ", sparse.SelectMany(x => x.Layers).Distinct().Order(StringComparer.Ordinal).Select(n => n.Replace(".weight", "")));
+        var note = $"Sparse kernels (--sparse, recorded in each stage's summary.json) trained {layers} in {sparse.Count} of the {summaries.Count} stages " +
+                   $"(at {sparse.Max(x => x.Percent).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}% remaining and below;";
+        Assert.Contains(note, File.ReadAllText(Path.Combine(f.Out, "summary.md")));
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(note), File.ReadAllText(Path.Combine(f.Out, "report.html")));
+        var csv = File.ReadAllLines(Path.Combine(f.Out, "table.csv"));
+        Assert.EndsWith(",diverged,sparse_layers", csv[0]);
+        Assert.Equal(sparse.Count > 0 ? byRow.Count(r => r.Layers.Count > 0) : 0, csv.Skip(1).Count(l => !l.EndsWith(',')));
+    }
+
     [Fact]
     public void FiguresAreValidPngAndSvgFilesOfTheExpectedSet()
     {
