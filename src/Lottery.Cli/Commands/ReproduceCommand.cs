@@ -68,9 +68,13 @@ public static class ReproduceCommand
             if (p.GetResult(run.Sparse) is { Implicit: false }) jobArgs.AddRange(["--sparse", p.GetValue(run.Sparse)!]);
             var resolved = recipes.Select(r => (Resolved: ResolvedRecipe.Resolve(r, s, p.GetValue(replicates), root, jobArgs), OutDirectory: OutOf(r))).ToList();
             if (slurm is not null) return SubmitToSlurm(p, slurm, run, resolved, dataRoot, dry, json);
-            // The report job writes the report in a process of its own, with the jobs' roots and threads.
+            // The report job writes the report in a process of its own, with the jobs' roots. One recipe's report runs last,
+            // alone: unless --threads was given it measures training accuracy on every core; in a queue of several, other
+            // recipes' jobs still train beside it, so it keeps the jobs' one thread.
+            var reportArgs = recipes.Count == 1 && p.GetResult(run.Threads) is not { Implicit: false }
+                ? jobArgs.Where((a, i) => a != "--threads" && (i == 0 || jobArgs[i - 1] != "--threads")).ToList() : jobArgs;
             var queue = new RecipeQueue(resolved, (r, outDir) => ["reproduce", r.Recipe.Name, "--scale", s.Name, "--replicates",
-                r.Replicates.Count.ToString(CultureInfo.InvariantCulture), "--report-only", "--out", outDir, .. jobArgs]);
+                r.Replicates.Count.ToString(CultureInfo.InvariantCulture), "--report-only", "--out", outDir, .. reportArgs]);
             int workers = p.GetValue(jobs) ?? Environment.ProcessorCount;
             if (dry) return DryRun(queue, workers, json);
 

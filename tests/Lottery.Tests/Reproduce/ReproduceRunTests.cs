@@ -55,6 +55,10 @@ public sealed class ReproduceRunTests : IDisposable
         Assert.StartsWith("# ", File.ReadAllText(Path.Combine(OutDir, "logs", "report.log")));
         Assert.Contains($"lottery reproduce lenet --scale smoke --replicates 1 --report-only --out {OutDir} ", File.ReadAllText(Path.Combine(OutDir, "logs", "report.log")));
         Assert.Contains("report: writing the report", first.Stderr);
+        // Last and alone, without --threads given, the report measures on every core.
+        var reportCommand = File.ReadLines(Path.Combine(OutDir, "logs", "report.log")).First();
+        Assert.DoesNotContain("--threads", reportCommand);
+        Assert.Contains("--threads 1", File.ReadLines(Path.Combine(OutDir, "logs", "oneshot.r1.log")).First());
 
         // The report: what it reproduces, the paper's numbers beside ours, the paper's figures in its order.
         var table = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "table.json"))).RootElement.GetProperty("recipe");
