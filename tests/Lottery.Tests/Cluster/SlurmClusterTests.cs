@@ -111,8 +111,9 @@ public sealed class SlurmClusterTests(LocalSlurm slurm) : IClassFixture<LocalSlu
         var onSlurm = Path.Combine(_dir.Path, "slurm-runs");
         // A 2-minute limit with the signal 60 s before it. Slurm checks limits every 30 s and sends the signal at the first
         // check within 30 s of the asked time, so it comes 30–60 s into the task: after the first checkpoints (every 100
-        // iterations), long before 12000 iterations are done. (With 59 s before a 1-minute limit it can come at once.)
-        const int iterations = 12000;
+        // iterations), long before 36000 iterations are done: 12000 ran out in 51 s on a fast day, before the signal came.
+        // (With 59 s before a 1-minute limit it can come at once.)
+        const int iterations = 36000;
         var submitted = JsonNode.Parse(Lottery(onSlurm, ["slurm", "find", .. Tiny($"{iterations}it", 100, levels: 0), "--runs-dir", onSlurm,
             "--time", "2", "--signal-before", "60", "--json"]).Stdout)!;
         var runDir = (string)submitted["run_dirs"]![0]!;
@@ -135,8 +136,8 @@ public sealed class SlurmClusterTests(LocalSlurm slurm) : IClassFixture<LocalSlu
         Assert.True(code == 0, output);
 
         var tasks = slurm.WaitForJobs(runDir, Patience);
-        Assert.Equal("COMPLETED", Assert.Single(tasks).State);
-        var log = File.ReadAllText(tasks[0].Log);
+        var log = File.ReadAllText(Assert.Single(tasks).Log);
+        Assert.True(tasks[0].State == "COMPLETED", $"{task} ended {tasks[0].State}:\n{log}{LocalSlurm.Logs(runDir)}");
         Assert.Contains("SIGTERM: checkpointing at the next measurement", log);
         Assert.Contains("requeueing", log);
         Assert.Contains("attempt 2", log);
