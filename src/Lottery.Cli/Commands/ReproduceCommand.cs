@@ -82,11 +82,11 @@ public static class ReproduceCommand
             if (!p.GetValue(reportOnly))
             {
                 int training = queue.Jobs.Count(j => !j.IsReport);
+                var seconds = JobSeconds(queue.Jobs, remaining: true);
                 Console.Error.WriteLine($"{string.Join(", ", queue.Recipes.Select(e => e.Name))} at the {s.Name} scale: {training} job{(training == 1 ? "" : "s")} " +
                     $"and {(recipes.Count == 1 ? "the report" : $"{recipes.Count} reports")} on {workers} worker{(workers == 1 ? "" : "s")}, " +
-                    $"{threads} thread{(threads == 1 ? "" : "s")} each; projected {Projection.Duration(Projection.WallSeconds(queue.Jobs, JobSeconds(queue.Jobs, remaining: true), workers))}");
-                results = new LocalScheduler(queue.Jobs, workers, queue.LogOf, SlurmSubmission.ProgramCommand(), Console.Error.WriteLine,
-                    JobSeconds(queue.Jobs, remaining: true)).Run();
+                    $"{threads} thread{(threads == 1 ? "" : "s")} each; projected {Projection.Duration(Projection.WallSeconds(queue.Jobs, seconds, workers))}");
+                results = new LocalScheduler(queue.Jobs, workers, queue.LogOf, SlurmSubmission.ProgramCommand(), Console.Error.WriteLine, seconds).Run();
             }
             // Each recipe's report: its job wrote it; where that job did not run (--report-only, or a job it waits for failed or
             // was stopped), it is written here from the stages that finished.
@@ -154,7 +154,7 @@ public static class ReproduceCommand
 
     static Report WriteReport(ParseResult p, RunOptions run, ResolvedRecipe resolved, string outDir, bool json)
     {
-        var runs = resolved.RunDirectories.Where(r => File.Exists(Path.Combine(r, "manifest.json"))).ToList();
+        var runs = resolved.RunDirectories.Where(Exists).ToList();
         if (runs.Count == 0)
             throw new RunFileException($"nothing to report yet: none of the recipe's runs exists under {Path.GetDirectoryName(resolved.RunDirectories[0])}: " +
                 $"run `lottery reproduce {resolved.Recipe.Name} --scale {resolved.Plan.Scale.Name}` first");
