@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text.Json.Nodes;
 using Lottery.Cli.Commands;
 using Lottery.Data;
@@ -35,7 +36,10 @@ public static class Program
         if (parsed.Errors.Count > 0)
         {
             var command = parsed.CommandResult.Command;
-            var name = command == root ? "lottery" : $"lottery {command.Name}";
+            // The whole path of the command (`lottery slurm find`), for its help.
+            var path = new List<string>();
+            for (SymbolResult? r = parsed.CommandResult; r is CommandResult c && c.Command != root; r = r.Parent) path.Insert(0, c.Command.Name);
+            var name = string.Join(' ', ["lottery", .. path]);
             // An unknown command also makes "no command given": name the unknown one.
             var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
             return Fail(2, $"{Explain(error.Message, command == root, command)} (see `{name} --help`)", json);
