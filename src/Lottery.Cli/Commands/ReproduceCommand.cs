@@ -26,6 +26,11 @@ public static class ReproduceCommand
                           "(a run two recipes share trains once; each report is written as soon as its recipe's runs are)",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        // The figures take any number of words, so a flag this command lacks would be read as a figure: name it as a flag.
+        figures.Validators.Add(result =>
+        {
+            if (result.Tokens.FirstOrDefault(t => t.Value.StartsWith('-')) is { } flag) result.AddError($"Unrecognized command or argument '{flag.Value}'.");
+        });
         var scale = new Option<string>("--scale") { Description = "paper (the paper's setup), cpu (a stated shortening: within 3 hours on 2 cores) or smoke (minutes, a pipeline check)", DefaultValueFactory = _ => "cpu" };
         var replicates = Flags.Integer("--replicates", "Replicates of every step (default: the scale's: 5 for paper, the recipe's for cpu, 1 for smoke)", min: 1);
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the jobs (the exact commands), what is already finished and the projected time; run and write nothing" };
@@ -33,23 +38,30 @@ public static class ReproduceCommand
         var reportOnly = new Option<bool>("--report-only") { Description = "Train nothing: write the report of the recipe's finished stages" };
         var output = Flags.Text("--out", "Where the report goes (default: reproduce/FIGURE-SCALE; with several figures, the folder that holds each FIGURE-SCALE, default reproduce); job logs go in its logs/");
         var jobs = Flags.Integer("--jobs", $"Jobs at once on this machine (default: its cores, {Environment.ProcessorCount})", min: 1);
+        var order = new Option<string>("--order")
+        {
+            Description = "Which ready job starts first in a queue of several figures: " + string.Join("; ", QueueOrder.All.Select(o => $"{o.Name} ({o.Description})")),
+            DefaultValueFactory = _ => QueueOrder.Listed.Name,
+        };
         var run = new RunOptions();
         var command = new Command("reproduce", slurm is null
             ? "Reproduce a figure of the paper: its recipe's runs (reused where they exist), then a report laid out as the paper's figure"
             : "Submit a figure's recipe as Slurm job arrays (branches after their trunk, the report last)")
-            { figures, scale, replicates, dryRun, list, reportOnly, output, jobs, run.DataRoot, run.RunsDir, run.Threads, run.Json, run.NoTensorBoard, run.Sparse };
+            { figures, scale, replicates, dryRun, list, reportOnly, output, jobs, order, run.DataRoot, run.RunsDir, run.Threads, run.Json, run.NoTensorBoard, run.Sparse };
         if (slurm is not null)
         {
             command.Options.Remove(dryRun);
             command.Options.Remove(list);
             command.Options.Remove(reportOnly);
             command.Options.Remove(jobs);
+            command.Options.Remove(order);   // Slurm starts what is ready in its own order
             foreach (var o in slurm.All) command.Options.Add(o);
         }
         command.SetAction(p =>
         {
             bool json = p.GetValue(run.Json);
             var s = Scale.Parse(p.GetValue(scale)!);
+            var queueOrder = slurm is null ? QueueOrder.Parse(p.GetValue(order)!) : QueueOrder.Listed;
             if (slurm is null && p.GetValue(list)) return List(json, p.GetValue(jobs) ?? Environment.ProcessorCount);
             var recipes = Recipes(p.GetValue(figures) ?? []);
             bool dry = slurm is null ? p.GetValue(dryRun) : p.GetValue(slurm.DryRun);
@@ -76,7 +88,8 @@ public static class ReproduceCommand
             var queue = new RecipeQueue(resolved, (r, outDir) => ["reproduce", r.Recipe.Name, "--scale", s.Name, "--replicates",
                 r.Replicates.Count.ToString(CultureInfo.InvariantCulture), "--report-only", "--out", outDir, .. reportArgs]);
             int workers = p.GetValue(jobs) ?? Environment.ProcessorCount;
-            if (dry) return DryRun(queue, workers, json);
+            if (dry) return DryRun(queue, workers, queueOrder, json);
+            var ranks = queueOrder.Ranks(queue);
 
             IReadOnlyList<LocalScheduler.Result> results = [];
             if (!p.GetValue(reportOnly))
@@ -85,8 +98,9 @@ public static class ReproduceCommand
                 var seconds = JobSeconds(queue.Jobs, remaining: true);
                 Console.Error.WriteLine($"{string.Join(", ", queue.Recipes.Select(e => e.Name))} at the {s.Name} scale: {training} job{(training == 1 ? "" : "s")} " +
                     $"and {(recipes.Count == 1 ? "the report" : $"{recipes.Count} reports")} on {workers} worker{(workers == 1 ? "" : "s")}, " +
-                    $"{threads} thread{(threads == 1 ? "" : "s")} each; projected {Projection.Duration(Projection.WallSeconds(queue.Jobs, seconds, workers))}");
-                results = new LocalScheduler(queue.Jobs, workers, queue.LogOf, SlurmSubmission.ProgramCommand(), Console.Error.WriteLine, seconds).Run();
+                    $"{threads} thread{(threads == 1 ? "" : "s")} each{(recipes.Count > 1 ? $", {queueOrder.Name} order" : "")}; " +
+                    $"projected {Projection.Duration(Projection.WallSeconds(queue.Jobs, seconds, workers, ranks))}");
+                results = new LocalScheduler(queue.Jobs, workers, queue.LogOf, SlurmSubmission.ProgramCommand(), Console.Error.WriteLine, seconds, ranks).Run();
             }
             // Each recipe's report: its job wrote it; where that job did not run (--report-only, or a job it waits for failed or
             // was stopped), it is written here from the stages that finished.
@@ -207,14 +221,17 @@ public static class ReproduceCommand
         }
     }
 
-    static int DryRun(RecipeQueue queue, int workers, bool json)
+    static int DryRun(RecipeQueue queue, int workers, QueueOrder order, bool json)
     {
+        var ranks = order.Ranks(queue);
         var measured = BenchCache.Measured();
         var trainingJobs = queue.Jobs.Where(j => !j.IsReport).ToList();
         var finished = trainingJobs.ToDictionary(j => j.Id, j => j.FinishedStages());
         var seconds = trainingJobs.ToDictionary(j => j.Id, j => Projection.JobSeconds(j, measured, remaining: true));
-        double all = Projection.WallSeconds(queue.Jobs, JobSeconds(queue.Jobs, remaining: false), workers);
-        double left = Projection.WallSeconds(queue.Jobs, JobSeconds(queue.Jobs, remaining: true), workers);
+        double all = Projection.WallSeconds(queue.Jobs, JobSeconds(queue.Jobs, remaining: false), workers, ranks);
+        // When each report would be written, counted from now (what remains).
+        var ends = Projection.Finishes(queue.Jobs, JobSeconds(queue.Jobs, remaining: true), workers, ranks);
+        double left = ends.Values.DefaultIfEmpty(0).Max();
         int stages = trainingJobs.Sum(j => j.Step.StagesPerReplicate), done = finished.Values.Sum();
         bool several = queue.Recipes.Count > 1;
         JsonObject Row(RecipeJob job) => new()
@@ -234,10 +251,11 @@ public static class ReproduceCommand
                     ? (JsonNode)Row(q) : new JsonObject { ["id"] = several ? $"{e.Name}/{j.Id}" : j.Id, ["same_as"] = q.Id }).ToArray()),
                 ["commands"] = new JsonArray(e.Resolved.Commands(e.OutDirectory).Select(c => (JsonNode)c).ToArray()),
                 ["report"] = Path.Combine(e.OutDirectory, "report.html"),
+                ["report_after_seconds"] = ends[e.ReportId],
             }).ToList();
             var totals = new JsonObject
             {
-                ["dry_run"] = true, ["workers"] = workers, ["stages"] = stages, ["finished_stages"] = done,
+                ["dry_run"] = true, ["workers"] = workers, ["order"] = order.Name, ["stages"] = stages, ["finished_stages"] = done,
                 ["projected_seconds"] = all, ["remaining_seconds"] = left, ["speeds"] = SpeedSource(trainingJobs),
             };
             if (several) totals["recipes"] = new JsonArray(recipes.Select(r => (JsonNode)r).ToArray());
@@ -265,12 +283,12 @@ public static class ReproduceCommand
                 Console.WriteLine($"{job.Id}: {job.Step.StagesPerReplicate} stage{(job.Step.StagesPerReplicate == 1 ? "" : "s")} ({state}){after}, ~{Projection.Duration(seconds[job.Id] ?? 0)}");
                 Console.WriteLine($"  {job.CommandLine}");
             }
-            Console.WriteLine($"then the report: {Path.Combine(e.OutDirectory, "report.html")}");
+            Console.WriteLine($"then the report: {Path.Combine(e.OutDirectory, "report.html")}" + (several ? $" (projected {Projection.Duration(ends[e.ReportId])} from now)" : ""));
             if (several) Console.WriteLine();
         }
         int shared = queue.Recipes.Sum(e => e.QueuedIds.Count) - trainingJobs.Count;
         Console.WriteLine($"{trainingJobs.Count} jobs, {stages} stages ({done} finished){(shared > 0 ? $"; {shared} job{(shared == 1 ? "" : "s")} shared between recipes, run once" : "")}; " +
-            $"projected on {workers} worker{(workers == 1 ? "" : "s")}: {Projection.Duration(all)} from scratch, {Projection.Duration(left)} for what remains ({SpeedSource(trainingJobs)}).");
+            $"projected on {workers} worker{(workers == 1 ? "" : "s")}{(several ? $", {order.Name} order" : "")}: {Projection.Duration(all)} from scratch, {Projection.Duration(left)} for what remains ({SpeedSource(trainingJobs)}).");
         Console.WriteLine("dry run: nothing was run or written");
         return 0;
     }

@@ -11,14 +11,15 @@ public enum JobOutcome { Done, Reused, Failed, Interrupted, Blocked }
 /// the jobs it waits for have succeeded and no other job works on its replicate (a process locks the replicate it works
 /// on); a job whose stages are all finished is not started at all. Of the jobs ready, the one heading the longest chain
 /// of projected work starts first (<see cref="Projection.StartOrder"/>; <paramref name="seconds"/> are the jobs' projected
-/// seconds still to run; without them, plan order). Each child writes to its own log (<paramref name="logOf"/>). A report job
+/// seconds still to run; without them, plan order), after <paramref name="ranks"/> where given (<see cref="QueueOrder.Ranks"/>:
+/// a lower rank first), unless a longer chain could no longer wait (<see cref="Projection.Pick"/>). Each child writes to its own log (<paramref name="logOf"/>). A report job
 /// (<see cref="RecipeJob.IsReport"/>) always runs once the jobs it waits for have: it trains nothing and rewrites its
 /// recipe's report. A failed job blocks
 /// the jobs that wait for it and the others go on. Ctrl-C or SIGTERM stops starting jobs and sends the running ones
 /// SIGTERM (each checkpoints at its next measurement and exits); the same command resumes them.
 /// </summary>
 public sealed class LocalScheduler(IReadOnlyList<RecipeJob> jobs, int workers, Func<RecipeJob, string> logOf, IReadOnlyList<string> program, Action<string> say,
-    IReadOnlyDictionary<string, double>? seconds = null)
+    IReadOnlyDictionary<string, double>? seconds = null, IReadOnlyDictionary<string, int>? ranks = null)
 {
     public int Workers { get; } = Math.Max(1, workers);
 
@@ -49,7 +50,25 @@ public sealed class LocalScheduler(IReadOnlyList<RecipeJob> jobs, int workers, F
         // Each job keeps its place in the plan as its number, in every line about it.
         var number = jobs.Select((j, i) => (j.Id, i + 1)).ToDictionary(x => x.Id, x => x.Item2);
         string width = new('0', $"{jobs.Count}".Length);
-        var order = seconds is null ? jobs.ToList() : Projection.StartOrder(jobs, seconds);
+        IReadOnlyDictionary<string, double> projected = seconds ?? new Dictionary<string, double>();
+        var order = seconds is null && ranks is null ? jobs.ToList() : Projection.StartOrder(jobs, projected, ranks);
+        var chains = Projection.Chains(jobs, projected);
+        void Start(RecipeJob job)
+        {
+            int finished = job.FinishedStages();
+            var log = logOf(job);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(log))!);
+            var info = new ProcessStartInfo(program[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in program.Skip(1).Concat(job.Arguments)) info.ArgumentList.Add(a);
+            var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {program[0]}");
+            var writer = new StreamWriter(log, append: true) { AutoFlush = true };
+            writer.WriteLine($"# {DateTimeOffset.UtcNow:O} {job.CommandLine}");
+            var copy = Task.WhenAll(Pump(process.StandardOutput, writer), Pump(process.StandardError, writer)).ContinueWith(_ => writer.Dispose());
+            lock (running) running[job.Id] = (process, Stopwatch.StartNew(), log, copy);
+            say($"[{number[job.Id].ToString(width)}/{jobs.Count}] {job.Id}: " + (job.IsReport ? "writing the report" :
+                $"started ({job.Step.StagesPerReplicate - finished} of {job.Step.StagesPerReplicate} stages to train" + (finished > 0 ? $", {finished} finished already" : "") + ")") +
+                $": {job.CommandLine} > {log}");
+        }
         try
         {
             while (results.Count < jobs.Count)
@@ -63,31 +82,26 @@ public sealed class LocalScheduler(IReadOnlyList<RecipeJob> jobs, int workers, F
                             results[job.Id] = new Result(job, JobOutcome.Blocked, TimeSpan.Zero, null, null);
                             say($"[{number[job.Id].ToString(width)}/{jobs.Count}] {job.Id}: not started, {blocker} did not finish");
                         }
-                    foreach (var job in order)
+                    while (running.Count < Workers)
                     {
-                        if (running.Count >= Workers) break;
-                        if (results.ContainsKey(job.Id) || running.ContainsKey(job.Id)) continue;
-                        if (!job.After.All(a => results.TryGetValue(a, out var r) && r.Outcome is JobOutcome.Done or JobOutcome.Reused)) continue;
-                        if (running.Keys.Any(k => jobs.First(j => j.Id == k).Lock == job.Lock)) continue;
-                        int finished = job.FinishedStages();
-                        if (!job.IsReport && finished >= job.Step.StagesPerReplicate)
+                        var startable = order.Where(job => !results.ContainsKey(job.Id) && !running.ContainsKey(job.Id)
+                            && job.After.All(a => results.TryGetValue(a, out var r) && r.Outcome is JobOutcome.Done or JobOutcome.Reused)
+                            && !running.Keys.Any(k => jobs.First(j => j.Id == k).Lock == job.Lock)).ToList();
+                        // A job whose stages are all finished is reused, not started (and may free the jobs that wait for it).
+                        var reused = startable.Where(job => !job.IsReport && job.FinishedStages() >= job.Step.StagesPerReplicate).ToList();
+                        foreach (var job in reused)
                         {
                             results[job.Id] = new Result(job, JobOutcome.Reused, TimeSpan.Zero, 0, null);
-                            say($"[{number[job.Id].ToString(width)}/{jobs.Count}] {job.Id}: its {finished} stage{(finished == 1 ? " is" : "s are")} finished already, nothing to run");
-                            continue;
+                            int n = job.Step.StagesPerReplicate;
+                            say($"[{number[job.Id].ToString(width)}/{jobs.Count}] {job.Id}: its {n} stage{(n == 1 ? " is" : "s are")} finished already, nothing to run");
                         }
-                        var log = logOf(job);
-                        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(log))!);
-                        var info = new ProcessStartInfo(program[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-                        foreach (var a in program.Skip(1).Concat(job.Arguments)) info.ArgumentList.Add(a);
-                        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {program[0]}");
-                        var writer = new StreamWriter(log, append: true) { AutoFlush = true };
-                        writer.WriteLine($"# {DateTimeOffset.UtcNow:O} {job.CommandLine}");
-                        var copy = Task.WhenAll(Pump(process.StandardOutput, writer), Pump(process.StandardError, writer)).ContinueWith(_ => writer.Dispose());
-                        lock (running) running[job.Id] = (process, Stopwatch.StartNew(), log, copy);
-                        say($"[{number[job.Id].ToString(width)}/{jobs.Count}] {job.Id}: " + (job.IsReport ? "writing the report" :
-                            $"started ({job.Step.StagesPerReplicate - finished} of {job.Step.StagesPerReplicate} stages to train" + (finished > 0 ? $", {finished} finished already" : "") + ")") +
-                            $": {job.CommandLine} > {log}");
+                        if (reused.Count > 0) continue;
+                        if (startable.Count == 0) break;
+                        // The work left: what has not started, and what the running jobs have still to do by the projection.
+                        var left = running.Select(r => Math.Max(0, projected.GetValueOrDefault(r.Key) - r.Value.Clock.Elapsed.TotalSeconds)).ToList();
+                        double work = jobs.Where(j => !results.ContainsKey(j.Id) && !running.ContainsKey(j.Id)).Sum(j => projected.GetValueOrDefault(j.Id)) + left.Sum();
+                        double otherFreeIn = running.Count + 1 < Workers ? 0 : left.DefaultIfEmpty(double.PositiveInfinity).Min();
+                        Start(Projection.Pick(startable, chains, projected, work, Workers, otherFreeIn));
                     }
                 }
                 if (running.Count == 0)

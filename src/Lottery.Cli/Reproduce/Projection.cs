@@ -70,10 +70,8 @@ public static class Projection
         return stages <= 0 ? 0 : stages * stage;
     }
 
-    /// <summary>The order in which a scheduler starts the jobs that are ready: the longest chain first (a job's own seconds
-    /// plus the longest chain of the jobs that wait for it), then plan order. In plan order a trunk's one-stage controls
-    /// went before a four-stage trunk that still had a control to wait for it, and the last hour ran on one worker.</summary>
-    public static List<RecipeJob> StartOrder(IReadOnlyList<RecipeJob> jobs, IReadOnlyDictionary<string, double> seconds)
+    /// <summary>Each job's chain: its own seconds plus the longest chain of the jobs that wait for it.</summary>
+    public static Dictionary<string, double> Chains(IReadOnlyList<RecipeJob> jobs, IReadOnlyDictionary<string, double> seconds)
     {
         var chain = new Dictionary<string, double>();
         double Chain(RecipeJob job)
@@ -82,33 +80,74 @@ public static class Projection
             double after = jobs.Where(j => j.After.Contains(job.Id)).Select(Chain).DefaultIfEmpty(0).Max();
             return chain[job.Id] = seconds.GetValueOrDefault(job.Id) + after;
         }
-        return jobs.Select((j, i) => (Job: j, Index: i)).OrderByDescending(x => Chain(x.Job)).ThenBy(x => x.Index).Select(x => x.Job).ToList();
+        foreach (var job in jobs) Chain(job);
+        return chain;
+    }
+
+    /// <summary>The order in which a scheduler prefers the jobs that are ready: the longest chain first, then plan order. In
+    /// plan order a trunk's one-stage controls went before a four-stage trunk that still had a control to wait for it, and
+    /// the last hour ran on one worker. <paramref name="ranks"/> (<see cref="QueueOrder.Ranks"/>) go before all of that: a
+    /// lower rank first. <see cref="Pick"/> makes the one exception.</summary>
+    public static List<RecipeJob> StartOrder(IReadOnlyList<RecipeJob> jobs, IReadOnlyDictionary<string, double> seconds, IReadOnlyDictionary<string, int>? ranks = null)
+    {
+        var chain = Chains(jobs, seconds);
+        return jobs.Select((j, i) => (Job: j, Index: i)).OrderBy(x => ranks?.GetValueOrDefault(x.Job.Id) ?? 0)
+            .ThenByDescending(x => chain[x.Job.Id]).ThenBy(x => x.Index).Select(x => x.Job).ToList();
+    }
+
+    /// <summary>The job a free worker starts: the first of <paramref name="startable"/> (in <see cref="StartOrder"/>), unless
+    /// a longer chain among them could no longer wait. Started after the first (its seconds, or sooner where another worker
+    /// frees first: <paramref name="otherFreeIn"/>, 0 where one is idle), that chain would end after the whole queue could
+    /// have, the <paramref name="work"/> left (every unfinished job's seconds, the running ones' remainder) shared by the
+    /// <paramref name="workers"/>: then it starts now. So ranked recipes keep their order until the end of the queue, where
+    /// a later recipe's long trunk would otherwise run by itself (the four deeper conv recipes in order: 8 h 24 with the ranks
+    /// alone, conv6_dropout's one 2-hour trunk last and alone; 7 h 34 with this exception; 7 h 21 longest first).</summary>
+    public static RecipeJob Pick(IReadOnlyList<RecipeJob> startable, IReadOnlyDictionary<string, double> chains, IReadOnlyDictionary<string, double> seconds,
+        double work, int workers, double otherFreeIn)
+    {
+        var first = startable[0];
+        var longest = startable.MaxBy(j => chains.GetValueOrDefault(j.Id))!;
+        double chain = chains.GetValueOrDefault(longest.Id);
+        double delay = Math.Min(seconds.GetValueOrDefault(first.Id), otherFreeIn);
+        return chain > chains.GetValueOrDefault(first.Id) && chain + delay > work / Math.Max(1, workers) ? longest : first;
     }
 
     /// <summary>The wall time of the jobs on <paramref name="workers"/> workers, scheduled as the local scheduler does.</summary>
-    public static double WallSeconds(IReadOnlyList<RecipeJob> jobs, IReadOnlyDictionary<string, double> seconds, int workers)
+    public static double WallSeconds(IReadOnlyList<RecipeJob> jobs, IReadOnlyDictionary<string, double> seconds, int workers, IReadOnlyDictionary<string, int>? ranks = null) =>
+        Finishes(jobs, seconds, workers, ranks).Values.DefaultIfEmpty(0).Max();
+
+    /// <summary>When each job would end, in seconds from the start, on <paramref name="workers"/> workers scheduled as the
+    /// local scheduler does: whenever a worker is free it starts a job whose trunk has ended and whose replicate no other
+    /// job holds, chosen by <see cref="Pick"/> (a report job, of no seconds, ends as it starts).</summary>
+    public static Dictionary<string, double> Finishes(IReadOnlyList<RecipeJob> jobs, IReadOnlyDictionary<string, double> seconds, int workers, IReadOnlyDictionary<string, int>? ranks = null)
     {
+        var chains = Chains(jobs, seconds);
+        var pending = StartOrder(jobs, seconds, ranks);
         var finish = new Dictionary<string, double>();
         var free = Enumerable.Repeat(0.0, Math.Max(1, workers)).ToList();
         var lockFree = new Dictionary<string, double>();
-        // The scheduler starts jobs in StartOrder as their trunk and their replicate allow: simulate that greedily.
-        var pending = StartOrder(jobs, seconds);
-        double now = 0;
         while (pending.Count > 0)
         {
-            var startable = pending.Where(j => j.After.All(finish.ContainsKey)).ToList();
-            var next = startable.Select(j => (Job: j, Start: Math.Max(Math.Max(j.After.Select(a => finish[a]).DefaultIfEmpty(0).Max(), lockFree.GetValueOrDefault(j.Lock)), free.Min())))
-                .OrderBy(x => x.Start).ThenBy(x => pending.IndexOf(x.Job)).First();
-            int worker = free.IndexOf(free.Where(f => f <= next.Start).DefaultIfEmpty(free.Min()).Min());
-            double start = Math.Max(next.Start, free[worker]);
-            double end = start + seconds.GetValueOrDefault(next.Job.Id);
-            free[worker] = end;
-            finish[next.Job.Id] = end;
-            lockFree[next.Job.Lock] = end;
-            now = Math.Max(now, end);
-            pending.Remove(next.Job);
+            int worker = free.IndexOf(free.Min());
+            double now = free[worker];
+            var startable = pending.Where(j => j.After.All(a => finish.TryGetValue(a, out var f) && f <= now) && lockFree.GetValueOrDefault(j.Lock) <= now).ToList();
+            if (startable.Count == 0)
+            {
+                // This worker waits for the next job to end.
+                var ends = finish.Values.Where(f => f > now).ToList();
+                if (ends.Count == 0) throw new InvalidOperationException($"{pending[0].Id} waits for a job that is not in the queue");
+                free[worker] = ends.Min();
+                continue;
+            }
+            double work = pending.Sum(j => seconds.GetValueOrDefault(j.Id)) + finish.Values.Where(f => f > now).Sum(f => f - now);
+            var others = free.Where((_, k) => k != worker).ToList();
+            double otherFreeIn = others.Count == 0 ? double.PositiveInfinity : Math.Max(0, others.Min() - now);
+            var job = Pick(startable, chains, seconds, work, free.Count, otherFreeIn);
+            double end = now + seconds.GetValueOrDefault(job.Id);
+            free[worker] = finish[job.Id] = lockFree[job.Lock] = end;
+            pending.Remove(job);
         }
-        return now;
+        return finish;
     }
 
     public static string Duration(double seconds)

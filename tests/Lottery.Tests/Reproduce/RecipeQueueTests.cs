@@ -95,6 +95,85 @@ public sealed class RecipeQueueTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_dir.Path, "conv4_dropout", "logs", "no_dropout.r1.log")));
     }
 
+    /// <summary>The listed order (the default) starts a queue's recipes in the order named, the longest chain first within
+    /// each; the longest order starts the longest chain whatever its recipe. Seconds are the projection's from the reference
+    /// speeds: Conv-6's trunks and their controls are the longest chains, Conv-2 with dropout the next.</summary>
+    [Fact]
+    public void TheListedOrderStartsTheRecipesInTheOrderNamed()
+    {
+        var queue = Queue("cpu", "conv2_dropout", "conv6");
+        var seconds = queue.Jobs.ToDictionary(j => j.Id, j => Projection.JobSeconds(j, [], remaining: false) ?? 0);
+        var ranks = QueueOrder.Listed.Ranks(queue)!;
+        Assert.Null(QueueOrder.Longest.Ranks(queue));
+        string[] conv2Dropout = ["conv2_dropout/dropout.r1", "conv2_dropout/dropout.r2", "conv2_dropout/no_dropout.r1", "conv2_dropout/no_dropout.r2"];
+        string[] conv6Controls = ["conv6/iterative.reinit.r1", "conv6/iterative.reinit.r2", "conv6/iterative.random_pruning.r1", "conv6/iterative.random_pruning.r2"];
+        Assert.Equal([.. conv2Dropout, "conv2_dropout/report", "conv6/iterative.r1", "conv6/iterative.r2", .. conv6Controls, "conv6/report"],
+            Projection.StartOrder(queue.Jobs, seconds, ranks).Select(j => j.Id));
+        Assert.Equal(["conv6/iterative.r1", "conv6/iterative.r2", .. conv2Dropout, .. conv6Controls, "conv2_dropout/report", "conv6/report"],
+            Projection.StartOrder(queue.Jobs, seconds).Select(j => j.Id));
+
+        // On 2 workers the listed order writes conv2_dropout's report before any of Conv-6's trunks ends; the longest order
+        // writes it after both of them, and finishes the whole no later.
+        var listed = Projection.Finishes(queue.Jobs, seconds, 2, ranks);
+        var longest = Projection.Finishes(queue.Jobs, seconds, 2);
+        Assert.Equal(listed["conv2_dropout/dropout.r1"] + seconds["conv2_dropout/no_dropout.r1"], listed["conv2_dropout/report"], 6);
+        Assert.True(listed["conv2_dropout/report"] < listed["conv6/iterative.r1"]);
+        Assert.True(longest["conv2_dropout/report"] > longest["conv6/iterative.r2"]);
+        Assert.True(longest.Values.Max() <= listed.Values.Max());
+        Assert.Equal(listed.Values.Max(), Projection.WallSeconds(queue.Jobs, seconds, 2, ranks));
+
+        // The scheduler itself, on one worker, with the second recipe's jobs made the longest: each job a short sleep.
+        var small = new RecipeQueue([(Resolve("conv2", "smoke"), Path.Combine(_dir.Path, "conv2")), (Resolve("lenet", "smoke"), Path.Combine(_dir.Path, "lenet"))],
+            (r, outDir) => ["reproduce", r.Recipe.Name, "--report-only", "--out", outDir]);
+        var lenetLongest = small.Jobs.ToDictionary(j => j.Id, j => j.Id.StartsWith("lenet/", StringComparison.Ordinal) ? 100.0 : 1.0);
+        List<string> Started(IReadOnlyDictionary<string, int>? order)
+        {
+            var said = new List<string>();
+            var results = new LocalScheduler(small.Jobs, 1, j => Path.Combine(_dir.Path, "logs", j.Id.Replace('/', '_') + ".log"), ["/bin/sh", "-c", "sleep 0.05"], said.Add, lenetLongest, order).Run();
+            Assert.All(results, r => Assert.Equal(JobOutcome.Done, r.Outcome));
+            return said.Select(line => Regex.Match(line, @"^\[\d+/\d+\] (\S+): (started|writing)")).Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
+        }
+        var inOrder = Started(QueueOrder.Listed.Ranks(small));
+        Assert.Equal(small.Jobs.Count, inOrder.Count);
+        Assert.Equal(small.Jobs.Where(j => small.QueuedUnder(j.Id) == "conv2").Select(j => j.Id), inOrder.TakeWhile(id => id.StartsWith("conv2/", StringComparison.Ordinal)));
+        Assert.Equal("conv2/report", inOrder[small.Jobs.Count(j => small.QueuedUnder(j.Id) == "conv2") - 1]);
+        Assert.StartsWith("lenet/", Started(null)[0], StringComparison.Ordinal);
+    }
+
+    /// <summary>A longer chain than the first ready job starts first only when it could no longer wait: started after the
+    /// first job (or when another worker frees, if sooner) it would end after the work left shared by the workers.</summary>
+    [Fact]
+    public void ALongChainJumpsTheListedOrderOnlyWhenItCanNoLongerWait()
+    {
+        var jobs = Resolve("conv6", "cpu").Jobs;
+        RecipeJob a = jobs[0], b = jobs[1];
+        var chains = new Dictionary<string, double> { [a.Id] = 1, [b.Id] = 5 };
+        var seconds = new Dictionary<string, double> { [a.Id] = 1, [b.Id] = 5 };
+        // Another worker idle: no delay; B must start when 5 > work / 2.
+        Assert.Same(b, Projection.Pick([a, b], chains, seconds, work: 8, workers: 2, otherFreeIn: 0));
+        Assert.Same(a, Projection.Pick([a, b], chains, seconds, work: 10, workers: 2, otherFreeIn: 0));
+        // The other worker busy for 3 more: B would wait as long as A takes (1): 5 + 1 > 11 / 2.
+        Assert.Same(b, Projection.Pick([a, b], chains, seconds, work: 11, workers: 2, otherFreeIn: 3));
+        Assert.Same(a, Projection.Pick([a, b], chains, seconds, work: 12, workers: 2, otherFreeIn: 3));
+        // A longer first job waits as long as the other worker does.
+        seconds[a.Id] = chains[a.Id] = 4;
+        Assert.Same(b, Projection.Pick([a, b], chains, seconds, work: 15, workers: 2, otherFreeIn: 3));
+        Assert.Same(a, Projection.Pick([a, b], chains, seconds, work: 16, workers: 2, otherFreeIn: 3));
+        // The first job already the longest chain: it.
+        Assert.Same(b, Projection.Pick([b, a], chains, seconds, work: 1000, workers: 2, otherFreeIn: 0));
+
+        // The four deeper conv recipes in order on 2 workers: conv4's report, then conv6's, and conv6_dropout's one trunk with
+        // dropout does not run last by itself: it starts before conv4_dropout's second trunk with dropout ends.
+        var queue = Queue("cpu", "conv4", "conv6", "conv4_dropout", "conv6_dropout");
+        var projected = queue.Jobs.ToDictionary(j => j.Id, j => Projection.JobSeconds(j, [], remaining: false) ?? 0);
+        var listed = Projection.Finishes(queue.Jobs, projected, 2, QueueOrder.Listed.Ranks(queue));
+        Assert.True(listed["conv4/report"] < listed["conv6/report"]);
+        Assert.True(listed["conv6/report"] < Math.Min(listed["conv4_dropout/report"], listed["conv6_dropout/report"]));
+        Assert.True(listed["conv6_dropout/dropout.r1"] - projected["conv6_dropout/dropout.r1"] < listed["conv4_dropout/dropout.r2"]);
+        double longest = Projection.WallSeconds(queue.Jobs, projected, 2);
+        Assert.InRange(listed.Values.Max(), longest, longest * 1.05);
+    }
+
     string[] Roots => ["--runs-dir", Path.Combine(_dir.Path, "runs"), "--data-root", TestData.DatasetsRoot];
 
     [Fact]
@@ -108,7 +187,11 @@ public sealed class RecipeQueueTests : IDisposable
         Assert.Contains($"then the report: {Path.Combine(outDir, "conv4-cpu", "report.html")}", r.Stdout);
         Assert.Contains($"then the report: {Path.Combine(outDir, "conv4_dropout-cpu", "report.html")}", r.Stdout);
         // conv4's 18 stages and conv4_dropout's 2 × 3 with dropout.
-        Assert.Matches(@"8 jobs, 24 stages \(0 finished\); 2 jobs shared between recipes, run once; projected on \d+ workers?: ", r.Stdout);
+        Assert.Matches(@"8 jobs, 24 stages \(0 finished\); 2 jobs shared between recipes, run once; projected on \d+ workers?, listed order: ", r.Stdout);
+        Assert.Matches(@"then the report: .*conv4-cpu/report\.html \(projected \d+ h \d\d min from now\)", r.Stdout);
+        var longest = CliRunner.Run(_dir.Path, ["reproduce", "conv4", "conv4_dropout", "--dry-run", "--order", "longest", "--jobs", "2", "--out", outDir, .. Roots]);
+        Assert.True(longest.ExitCode == 0, longest.Stderr);
+        Assert.Contains("projected on 2 workers, longest order: ", longest.Stdout);
         Assert.False(Directory.Exists(outDir));
 
         var json = CliRunner.Run(_dir.Path, ["reproduce", "all", "--scale", "smoke", "--dry-run", "--json", "--out", outDir, .. Roots]);
@@ -120,6 +203,11 @@ public sealed class RecipeQueueTests : IDisposable
             .Single(j => j.GetProperty("id").GetString() == "conv2_dropout/no_dropout.r1");
         Assert.Equal("conv2/iterative.r1", noDropout.GetProperty("same_as").GetString());
         Assert.Equal(recipes.Sum(x => x.GetProperty("stages").GetInt32()) - StagesShared("smoke"), o.GetProperty("stages").GetInt32());
+        Assert.Equal("listed", o.GetProperty("order").GetString());
+        // Every job is one some report waits for: the last report ends the queue.
+        var reportTimes = recipes.Select(x => x.GetProperty("report_after_seconds").GetDouble()).ToList();
+        Assert.All(reportTimes, t => Assert.True(t > 0));
+        Assert.Equal(o.GetProperty("remaining_seconds").GetDouble(), reportTimes.Max(), 6);
         Assert.False(Directory.Exists(outDir));
     }
 
