@@ -15,14 +15,14 @@ namespace Lottery.Cli.Reproduce;
 /// <param name="Description">What it does, for the help and the error line.</param>
 public sealed record QueueOrder(string Name, string Description)
 {
-    /// <summary>The longest chain of projected work first, whatever its recipe: the whole queue finishes soonest.</summary>
-    public static readonly QueueOrder Longest = new("longest", "the longest chain of work first, whatever its recipe: the whole queue finishes soonest");
+    /// <summary>The longest chain of projected work first, whatever its recipe: the reports come together at the end.</summary>
+    public static readonly QueueOrder Longest = new("longest", "the longest chain of work first, whatever its recipe: the reports come together at the end");
 
     /// <summary>The recipes in the order named (a shared job belongs to the first recipe that names it), the longest chain
     /// first within one: each report comes as early as the recipes before it allow, and the whole may finish later.</summary>
-    public static readonly QueueOrder Listed = new("listed", "the recipes in the order named, the longest chain first within each: the first recipe's report comes first");
+    public static readonly QueueOrder Listed = new("listed", "the recipes in the order named, each report as soon as its recipe is done; a long chain starts early where waiting would lengthen the queue");
 
-    public static readonly IReadOnlyList<QueueOrder> All = [Longest, Listed];
+    public static readonly IReadOnlyList<QueueOrder> All = [Listed, Longest];
 
     public static QueueOrder Parse(string text) => All.FirstOrDefault(o => o.Name == text)
         ?? throw new HparamsException($"unknown --order '{text}': give {string.Join(", or ", All.Select(o => $"{o.Name} ({o.Description})"))}");

@@ -160,7 +160,7 @@ public class BadInputCorpusTests
         new(1, "nothing to report yet: none of the recipe's runs exists", A("reproduce", "conv2", "--report-only")),
         new(1, "is a file: give a directory", A("reproduce", "lenet", "--scale", "smoke", "--out", AFile)),
         new(1, "unknown figure 'nosuch'", A("slurm", "reproduce", "nosuch", "--dry-run")),
-        new(1, "unknown --order 'fastest': give longest (the longest chain of work first", A("reproduce", "conv4", "conv6", "--order", "fastest", "--dry-run")),
+        new(1, "unknown --order 'fastest': give listed (the recipes in the order named", A("reproduce", "conv4", "conv6", "--order", "fastest", "--dry-run")),
         new(2, "unknown flag '--order' (see `lottery slurm reproduce --help`)", A("slurm", "reproduce", "conv4", "conv6", "--order", "longest", "--dry-run")),
         // Values in range for their type but not for their meaning.
         new(1, "learning rate must be a positive number", T("--lr", "-1")),
