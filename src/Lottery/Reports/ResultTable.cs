@@ -9,7 +9,7 @@ namespace Lottery.Reports;
 public sealed record ResultRow(string Experiment, SeriesKind Kind, string Position, int Order, double PercentRemaining, int Stages,
     Statistic EarlyStopIterationByLoss, Statistic EarlyStopIterationByAccuracy, Statistic? EarlyStopTestAccuracyByLoss,
     Statistic? EarlyStopTestAccuracyByAccuracy, Statistic FinalTestAccuracy, Statistic? FinalTrainAccuracy, IReadOnlyList<int> DivergedAt,
-    IReadOnlyList<string> SparseLayers)
+    IReadOnlyList<string> SparseLayers, int SparseStages = 0)
 {
     public Statistic EarlyStopIteration(EarlyStopCriterion c) => c == EarlyStopCriterion.ValidationLoss ? EarlyStopIterationByLoss : EarlyStopIterationByAccuracy;
     public Statistic? EarlyStopTestAccuracy(EarlyStopCriterion c) => c == EarlyStopCriterion.ValidationLoss ? EarlyStopTestAccuracyByLoss : EarlyStopTestAccuracyByAccuracy;
@@ -34,7 +34,8 @@ public static class ResultTable
             Partial(x => x.ByLoss.TestAccuracy), Partial(x => x.ByAccuracy.TestAccuracy),
             Of(x => x.FinalTestAccuracy), Partial(x => x.TrainAccuracy),
             s.Select(x => x.DivergedAt).OfType<int>().ToList(),
-            s.SelectMany(x => x.Summary.SparseLayers ?? []).Distinct().Order(StringComparer.Ordinal).ToList());
+            s.SelectMany(x => x.Summary.SparseLayers ?? []).Distinct().Order(StringComparer.Ordinal).ToList(),
+            s.Count(x => x.Summary.SparseLayers is { Count: > 0 }));
     }
 
     /// <summary>Which stages ran layers on the sparse kernels (--sparse), in a sentence, or null when none did: their
@@ -44,12 +45,20 @@ public static class ResultTable
     {
         var sparse = rows.Where(r => r.SparseLayers.Count > 0).ToList();
         if (sparse.Count == 0) return null;
-        var layers = sparse.SelectMany(r => r.SparseLayers).Distinct().Order(StringComparer.Ordinal).Select(n => n.Replace(".weight", "", StringComparison.Ordinal));
-        return $"Sparse kernels (--sparse, recorded in each stage's summary.json) trained {string.Join(", ", layers)} in {sparse.Sum(r => r.Stages)} of the " +
+        var records = sparse.SelectMany(r => r.SparseLayers).Distinct().ToList();
+        return $"Sparse kernels (--sparse, recorded in each stage's summary.json) trained {string.Join(", ", LayerNames(records))} in {sparse.Sum(r => r.SparseStages)} of the " +
                $"{rows.Sum(r => r.Stages)} stages (at {Num(sparse.Max(r => r.PercentRemaining), "0.0")}% remaining and below; table.csv names them per row). " +
                "Their sums round differently from the dense path's, so these stages differ in the last bits, and through training in their " +
                "trajectories, from the same runs made with --sparse off.";
     }
+
+    /// <summary>Each layer once, as a reader names it: "fc1" where some stage ran it sparse for both passes, else "fc1 (for
+    /// training only)" or "(for evaluation only)" (a stage records "fc1.weight (training)" where only one pass was faster
+    /// sparse).</summary>
+    static IEnumerable<string> LayerNames(IEnumerable<string> records) =>
+        records.Select(r => (Name: r.Split(' ')[0].Replace(".weight", "", StringComparison.Ordinal), Pass: r.Contains(' ') ? r[(r.IndexOf(' ') + 2)..^1] : null))
+            .GroupBy(x => x.Name).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => g.Any(x => x.Pass is null) || g.Select(x => x.Pass).Distinct().Count() > 1 ? g.Key : $"{g.Key} (for {g.First().Pass} only)");
 
     static string Num(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 

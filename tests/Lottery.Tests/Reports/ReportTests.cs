@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Xml.Linq;
+using Lottery.Reports;
 using Lottery.Tests.Cli;
 
 namespace Lottery.Tests.Reports;
@@ -99,6 +100,20 @@ public class ReportTests(ReportFixture f) : IClassFixture<ReportFixture>
         Assert.Contains((double.Parse(reinitRow[Col("final_test_accuracy_mean")], Inv) * 100).ToString("0.00", Inv), mdRow);
     }
 
+    /// <summary>The note counts the stages that ran sparse, not the rows' stages (two replicates of one level can differ where
+    /// global pruning leaves a layer at another density), and names a layer once, with the pass where only one ran sparse.</summary>
+    [Fact]
+    public void TheKernelNoteCountsStagesAndNamesEachLayerOnce()
+    {
+        var one = Statistic.Of([1.0])!;
+        ResultRow Row(double percent, int stages, int sparseStages, params string[] layers) =>
+            new("e", SeriesKind.Iterative, "level 1", 1, percent, stages, one, one, one, one, one, null, [], layers, sparseStages);
+        Assert.Null(ResultTable.KernelNote([Row(100, 2, 0)]));
+        var note = ResultTable.KernelNote([Row(100, 2, 0), Row(26.5, 2, 1, "fc2.weight", "fc1.weight (training)"), Row(13.7, 2, 2, "fc1.weight", "out.weight (evaluation)")])!;
+        Assert.StartsWith("Sparse kernels (--sparse, recorded in each stage's summary.json) trained fc1, fc2, out (for evaluation only) in 3 of the 6 stages (at 26.5% remaining and below;", note);
+        Assert.Contains("fc1 (for training only) in 1 of the 4 stages", ResultTable.KernelNote([Row(100, 2, 0), Row(26.5, 2, 1, "fc1.weight (training)")]));
+    }
+
     /// <summary>The one-shot run's 21.1% target trains LeNet's fc layers on the sparse kernels (--sparse auto, below 30%
     /// kept): the report names the layers per row and says, on the page and in the summary, which stages ran them.
     /// Checked against the stages' own summary.json files.</summary>
@@ -118,7 +133,13 @@ public class ReportTests(ReportFixture f) : IClassFixture<ReportFixture>
         Assert.Equal(sparse.SelectMany(x => x.Layers).Distinct().Order(StringComparer.Ordinal), byRow.SelectMany(r => r.Layers).Distinct().Order(StringComparer.Ordinal));
         Assert.All(byRow.Where(r => r.Percent >= 30), r => Assert.Empty(r.Layers));
 
-        var layers = string.Join(", ", sparse.SelectMany(x => x.Layers).Distinct().Order(StringComparer.Ordinal).Select(n => n.Replace(".weight", "")));
+        // A layer by its name; "(training)" or "(evaluation)" where every stage that ran it sparse did so for that pass only.
+        var records = sparse.SelectMany(x => x.Layers).Distinct().ToList();
+        var layers = string.Join(", ", records.Select(r => r.Split(' ')[0]).Distinct().Order(StringComparer.Ordinal).Select(n =>
+        {
+            var passes = records.Where(r => r.Split(' ')[0] == n).Select(r => r.Contains(' ') ? r.Split(' ')[1].Trim('(', ')') : "both").Distinct().ToList();
+            return n.Replace(".weight", "") + (passes.Count == 1 && passes[0] != "both" ? $" (for {passes[0]} only)" : "");
+        }));
         var note = $"Sparse kernels (--sparse, recorded in each stage's summary.json) trained {layers} in {sparse.Count} of the {summaries.Count} stages " +
                    $"(at {sparse.Max(x => x.Percent).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}% remaining and below;";
         Assert.Contains(note, File.ReadAllText(Path.Combine(f.Out, "summary.md")));
