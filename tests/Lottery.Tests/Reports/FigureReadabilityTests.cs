@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Lottery.Hparams;
 using Lottery.Lottery;
 using Lottery.Reports;
 using Lottery.Runs;
@@ -148,6 +149,35 @@ public class FigureReadabilityTests(ReportFixture f) : IClassFixture<ReportFixtu
         var one = new SeriesStyles(Report.Build([dirs[0]]).Experiments);
         Assert.False(one.SeveralDenseNetworks);
         Assert.Equal(SeriesKind.Dense.Color, one.Color(Report.Build([dirs[0]]).Experiments[0].Label, SeriesKind.Dense));
+    }
+
+    /// <summary>Experiments that would share a name are told apart by what differs: dropout first (the paper's Figure 6 is
+    /// dropout against none, and its two networks also differ in rate and length), then optimizer and rate, then any other
+    /// hyperparameter, then the run's name.</summary>
+    [Fact]
+    public void ExperimentsAreNamedByWhatTellsThemApart()
+    {
+        using var root = new TempDir();
+        string Run(ExperimentHparams h, long seed = 0)
+        {
+            using var run = RunHandle.Open(Synthetic.Environment(root.Path), new RunIdentity(RunKind.Lottery, h, seed, null));
+            new LotteryRunner(run).Find(0, [1]);
+            return run.Layout.Root;
+        }
+        var plain = Synthetic.Hparams(iterations: "40it");
+        var dropout = Synthetic.Hparams(iterations: "80it", dropout: 0.5);
+        dropout = dropout with { Training = dropout.Training with { Lr = plain.Training.Lr * 1.5 } };
+        var labels = Report.Build([Run(dropout), Run(plain)]).Experiments.Select(e => e.Label).ToList();
+        var lr = (plain.Training.Lr * 1.5).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal([$"lenet_100_30 on synthetic, iterative, reset to θ0, dropout 0.5, adam lr {lr}",
+            $"lenet_100_30 on synthetic, iterative, reset to θ0, no dropout, adam lr {plain.Training.Lr.ToString(System.Globalization.CultureInfo.InvariantCulture)}"], labels);
+
+        // Only the training length differs: it names them; only the seed: the run's name does.
+        var longer = Run(Synthetic.Hparams(iterations: "60it"));
+        Assert.Equal(["lenet_100_30 on synthetic, iterative, reset to θ0, iterations 40it", "lenet_100_30 on synthetic, iterative, reset to θ0, iterations 60it"],
+            Report.Build([Run(plain), longer]).Experiments.Select(e => e.Label));
+        var seeded = Run(plain, seed: 7);
+        Assert.Equal($"lenet_100_30 on synthetic, iterative, reset to θ0 ({Path.GetFileName(seeded)})", Report.Build([Run(plain), seeded]).Experiments[1].Label);
     }
 
     /// <summary>Training accuracy at the end is its series faded, in the series' own marker and pattern: drawn dashed with
