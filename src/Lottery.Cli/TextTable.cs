@@ -11,6 +11,7 @@ public sealed class TextTable
 {
     readonly List<(string Header, bool Right, int? Shrink)> _columns = [];
     readonly List<string[]> _rows = [];
+    readonly Dictionary<int, string> _notes = [];
 
     public TextTable Left(string header) { _columns.Add((header, false, null)); return this; }
     public TextTable Right(string header) { _columns.Add((header, true, null)); return this; }
@@ -24,6 +25,18 @@ public sealed class TextTable
         _rows.Add(cells);
         return this;
     }
+
+    /// <summary>A line of its own under the row added last, indented under the second column (what a row would need a
+    /// column for that the terminal has no width for).</summary>
+    public TextTable Note(string note)
+    {
+        if (_rows.Count == 0) throw new InvalidOperationException("a note goes under a row: add the row first");
+        if (note.Length > 0) _notes[_rows.Count - 1] = note;
+        return this;
+    }
+
+    /// <summary>The width of the table with no column cut.</summary>
+    public int NaturalWidth => _columns.Select((c, i) => Math.Max(c.Header.Length, _rows.Count == 0 ? 0 : _rows.Max(r => r[i].Length))).Sum() + 2 * (_columns.Count - 1);
 
     /// <summary>Writes the table, at most <paramref name="width"/> columns wide where its shrinkable columns allow.</summary>
     public void Write(TextWriter writer, int? width = null)
@@ -52,7 +65,13 @@ public sealed class TextTable
             _columns[i].Right ? Cell(cell, widths[i]).PadLeft(widths[i]) : Cell(cell, widths[i]).PadRight(widths[i]))).TrimEnd();
         writer.WriteLine(Line(_columns.Select(c => c.Header).ToList()));
         writer.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
-        foreach (var row in _rows) writer.WriteLine(Line(row));
+        int indent = widths.Length > 1 ? widths[0] + 2 : 0;
+        for (int r = 0; r < _rows.Count; r++)
+        {
+            writer.WriteLine(Line(_rows[r]));
+            if (_notes.TryGetValue(r, out var note))
+                writer.WriteLine(new string(' ', indent) + (width is int w && indent + note.Length > w ? Cell(note, Math.Max(1, w - indent)) : note));
+        }
     }
 
     /// <summary>To the console: fitted to the terminal's width when the output is one.</summary>

@@ -31,7 +31,7 @@ public static class InspectCommands
                     ["runs_dir"] = root,
                     ["runs"] = new JsonArray(runs.Select(r => (JsonNode)new JsonObject
                     {
-                        ["run"] = r.Run, ["kind"] = r.Kind, ["model"] = r.Model, ["dataset"] = r.Dataset,
+                        ["run"] = r.Run, ["kind"] = r.Kind, ["model"] = r.Model, ["dataset"] = r.Dataset, ["setup"] = r.Setup,
                         ["replicates"] = r.Replicates, ["highest_level"] = r.HighestLevel, ["targets_done"] = r.TargetsDone,
                         ["done"] = r.Done, ["smallest_percent_remaining"] = r.SmallestPercentRemaining,
                         ["diverged_stages"] = r.Diverged, ["state"] = r.State, ["stability_paths"] = r.Paths, ["stable_paths"] = r.StablePaths,
@@ -42,11 +42,26 @@ public static class InspectCommands
             }
             if (runs.Count == 0) { Console.WriteLine($"no runs under {root}"); return 0; }
             // Run names cut to a prefix still name the run (any unique prefix does).
-            var table = new TextTable().Shrinkable("run", 13).Shrinkable("model", 8).Left("dataset").Right("reps").Shrinkable("done", 10).Right("% left").Shrinkable("state", 9);
-            foreach (var r in runs)
-                table.Add(r.Run, r.Model, r.Dataset, $"{r.Replicates}", r.Stability.Length == 0 ? r.Done : $"{r.Done}; {r.Stability}",
-                    r.SmallestPercentRemaining is double d ? $"{d:0.0}" : "",
-                    r.Diverged > 0 ? $"{State(r)}, {r.Diverged} diverged" : State(r));
+            // Runs of one kind, network and data side by side get a column saying what tells them apart; where the terminal
+            // has no width for it, a line under each such run.
+            bool setups = runs.Any(r => r.Setup.Length > 0);
+            TextTable Table(bool setupColumn)
+            {
+                var t = new TextTable().Shrinkable("run", 13).Shrinkable("model", 8).Left("dataset");
+                if (setupColumn) t.Left("setup");
+                t.Right("reps").Shrinkable("done", 10).Right("% left").Shrinkable("state", 9);
+                foreach (var r in runs)
+                {
+                    string[] identity = setupColumn ? [r.Run, r.Model, r.Dataset, r.Setup] : [r.Run, r.Model, r.Dataset];
+                    t.Add([.. identity, $"{r.Replicates}", r.Stability.Length == 0 ? r.Done : $"{r.Done}; {r.Stability}",
+                        r.SmallestPercentRemaining is double d ? $"{d:0.0}" : "",
+                        r.Diverged > 0 ? $"{State(r)}, {r.Diverged} diverged" : State(r)]);
+                    if (!setupColumn && setups) t.Note(r.Setup);
+                }
+                return t;
+            }
+            var table = Table(setups);
+            if (setups && TextTable.TerminalWidth() is int width && table.NaturalWidth > width) table = Table(false);
             table.Write();
             return 0;
         });

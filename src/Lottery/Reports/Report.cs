@@ -39,52 +39,14 @@ public sealed record Report(IReadOnlyList<ExperimentData> Experiments, IReadOnly
             ? e.WithDenseOf(donor) : e).ToList();
 
     /// <summary>"lenet_300_100 on mnist, iterative, reset to θ0"; experiments that would share a name get what tells
-    /// them apart (dropout, then optimizer and rate, then warmup; then any other hyperparameter that differs, up to three;
-    /// then the run's name). Dropout comes first: it is what the paper's Figure 6 compares.</summary>
+    /// them apart (<see cref="Distinction"/>), then the run's name.</summary>
     static void Name(List<ExperimentData> experiments)
     {
         foreach (var e in experiments) e.Label = $"{e.Model} on {e.Dataset}, {e.Procedure}";
-        foreach (var group in experiments.GroupBy(e => e.Label).Where(g => g.Count() > 1))
-        {
-            var list = group.ToList();
-            var t = list.Select(e => e.Manifest.Hparams.Training).ToList();
-            bool dropouts = list.Select(e => e.Manifest.Hparams.Model.Dropout).Distinct().Count() > 1;
-            bool warmups = t.Select(x => x.Warmup ?? "").Distinct().Count() > 1;
-            bool rates = t.Select(x => $"{x.Optimizer} {x.Lr}").Distinct().Count() > 1;
-            foreach (var e in list)
-            {
-                var h = e.Manifest.Hparams.Training;
-                var dropout = e.Manifest.Hparams.Model.Dropout;
-                var extra = new List<string>();
-                if (dropouts) extra.Add(dropout > 0 ? $"dropout {dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "no dropout");
-                if (rates) extra.Add($"{h.Optimizer} lr {h.Lr}");
-                if (warmups) extra.Add(h.Warmup is null ? "no warmup" : $"warmup {h.Warmup}");
-                if (extra.Count > 0) e.Label += ", " + string.Join(", ", extra);
-            }
-        }
-        foreach (var group in experiments.GroupBy(e => e.Label).Where(g => g.Count() > 1))
-        {
-            var list = group.ToList();
-            var fields = list.Select(e => Flatten(new Hparams.Canonical().Add("dataset", e.Manifest.Hparams.Dataset.ToCanonical())
-                .Add("model", e.Manifest.Hparams.Model.ToCanonical()).Add("training", e.Manifest.Hparams.Training.ToCanonical())
-                .Add("pruning", e.Manifest.Hparams.Pruning.ToCanonical()).ToJson(), "")).ToList();
-            var differing = fields.SelectMany(f => f.Keys).Distinct().Order(StringComparer.Ordinal)
-                .Where(k => fields.Select(f => f.GetValueOrDefault(k, "default")).Distinct().Count() > 1).Take(3).ToList();
-            foreach (var (e, f) in list.Zip(fields, (e, f) => (e, f)))
-                if (differing.Count > 0) e.Label += ", " + string.Join(", ", differing.Select(k => $"{k[(k.LastIndexOf('.') + 1)..]} {f.GetValueOrDefault(k, "default")}"));
-        }
+        foreach (var group in experiments.GroupBy(e => e.Label).Where(g => g.Count() > 1).Select(g => g.ToList()).ToList())
+            foreach (var (e, text) in group.Zip(Distinction.Of(group.Select(e => e.Manifest.Hparams).ToList())))
+                if (text.Length > 0) e.Label += ", " + text;
         foreach (var group in experiments.GroupBy(e => e.Label).Where(g => g.Count() > 1))
             foreach (var e in group) e.Label += $" ({e.Run})";
-    }
-
-    /// <summary>A canonical hyperparameter object as "section.name" → its value in text.</summary>
-    static Dictionary<string, string> Flatten(System.Text.Json.Nodes.JsonObject o, string prefix)
-    {
-        var flat = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in o)
-            if (v is System.Text.Json.Nodes.JsonObject nested)
-                foreach (var (nk, nv) in Flatten(nested, prefix + k + ".")) flat[nk] = nv;
-            else flat[prefix + k] = v is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text) ? text : v?.ToJsonString() ?? "";
-        return flat;
     }
 }

@@ -9,8 +9,12 @@ namespace Lottery.Reports;
 /// <param name="Diverged">Finished stages (trunk levels and targets) whose training diverged.</param>
 /// <param name="Paths">Measured instability analyses (stability branches), and how many of them are stable.</param>
 /// <param name="FinishedStages">Finished trunk stages (levels and targets) over all replicates.</param>
+/// <param name="Setup">What tells the run apart from the others of its kind, network and data in the same directory
+/// ("dropout 0.5", "sgd lr 0.1, warmup 267it", "rewound to 500it", "seed 7"; <see cref="Distinction"/>), "" where none is
+/// like it.</param>
 public sealed record RunListing(string Run, string Kind, string Model, string Dataset, int Replicates, int? HighestLevel,
-    int TargetsDone, double? SmallestPercentRemaining, int Diverged, string State, int Paths = 0, int StablePaths = 0, int FinishedStages = 0)
+    int TargetsDone, double? SmallestPercentRemaining, int Diverged, string State, int Paths = 0, int StablePaths = 0, int FinishedStages = 0,
+    string Setup = "")
 {
     /// <summary>What is done, in words: "levels 0–3", "dense + 2 targets", "2 targets" (pruned at initialization), "dense",
     /// "5 stages" (finished stages, where no level is finished in every replicate yet), "nothing".</summary>
@@ -23,12 +27,34 @@ public sealed record RunListing(string Run, string Kind, string Model, string Da
     /// <summary>The instability analyses in words: "4 paths, 3 stable" (empty when none).</summary>
     public string Stability => Paths == 0 ? "" : $"{Paths} path{(Paths == 1 ? "" : "s")}, {StablePaths} stable";
 
-    public static IReadOnlyList<RunListing> Scan(string runsRoot) => RunCatalog.List(runsRoot).Select(dir =>
+    public static IReadOnlyList<RunListing> Scan(string runsRoot)
+    {
+        var scanned = RunCatalog.List(runsRoot).Select(Read).ToList();
+        // Runs alike in kind, network and data: say what tells each apart (its procedure, its hyperparameters, its seed).
+        foreach (var group in scanned.Where(x => x.Manifest is not null).GroupBy(x => (x.Listing.Kind, x.Listing.Model, x.Listing.Dataset)).Where(g => g.Count() > 1))
+        {
+            var members = group.ToList();
+            var manifests = members.Select(x => x.Manifest!).ToList();
+            bool rewinds = manifests.Select(m => m.Rewind ?? "").Distinct().Count() > 1;
+            var texts = Distinction.Of(manifests.Select(m => m.Hparams).ToList())
+                .Select((text, i) => string.Join(", ", new[] { rewinds ? (manifests[i].Rewind is { } k ? $"rewound to {k}" : "reset to θ0") : "", text }.Where(t => t.Length > 0)))
+                .ToList();
+            // Alike in all of that: the seed.
+            var alike = Enumerable.Range(0, members.Count).Where(i => texts.Count(t => t == texts[i]) > 1).ToList();
+            foreach (var i in alike)
+                texts[i] = string.Join(", ", new[] { texts[i], $"seed {manifests[i].Seed}" }.Where(t => t.Length > 0));
+            for (int i = 0; i < members.Count; i++)
+                scanned[scanned.IndexOf(members[i])] = members[i] with { Listing = members[i].Listing with { Setup = texts[i] } };
+        }
+        return scanned.Select(x => x.Listing).ToList();
+    }
+
+    static (RunListing Listing, RunManifest? Manifest) Read(string dir)
     {
         var name = Path.GetFileName(dir);
         RunManifest manifest;
         try { manifest = RunManifest.LoadVerified(dir); }
-        catch (RunFileException) { return new RunListing(name, "?", "?", "?", 0, null, 0, null, 0, "damaged manifest (`lottery show` says why)"); }
+        catch (RunFileException) { return (new RunListing(name, "?", "?", "?", 0, null, 0, null, 0, "damaged manifest (`lottery show` says why)"), null); }
         var layout = new RunLayout(dir);
         var replicates = layout.Replicates().ToList();
         // Summaries are read once: per replicate, its levels and one-shot targets.
@@ -45,10 +71,10 @@ public sealed record RunListing(string Run, string Kind, string Model, string Da
             : all.Count == 0 ? "empty" : "interrupted";
         var paths = layout.Walk().Where(s => s.Branch is { } b && Branches.BranchRegistry.Owner(b) is Branches.StabilityBranch)
             .Select(s => SafePath(s.Directory)).OfType<global::Lottery.Stability.InstabilityPath>().ToList();
-        return new RunListing(name, manifest.Kind, manifest.Hparams.Model.Model, manifest.Hparams.Dataset.Dataset,
+        return (new RunListing(name, manifest.Kind, manifest.Hparams.Model.Model, manifest.Hparams.Dataset.Dataset,
             replicates.Count, highest, targetsDone, done.Count == 0 ? null : done.Min(s => s.PercentRemaining),
-            done.Count(s => s.Outcome.Diverged), state, paths.Count, paths.Count(p => p.Stable), done.Count);
-    }).ToList();
+            done.Count(s => s.Outcome.Diverged), state, paths.Count, paths.Count(p => p.Stable), done.Count), manifest);
+    }
 
     static global::Lottery.Stability.InstabilityPath? SafePath(string dir)
     {

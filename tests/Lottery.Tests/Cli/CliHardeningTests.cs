@@ -171,11 +171,25 @@ public partial class CliHardeningTests
         Assert.Equal(1, lines.Count(l => l.StartsWith("[2/2] replicate 1 level 1: done in", StringComparison.Ordinal)));
         Assert.Contains(lines, l => l.StartsWith("level 1 ", StringComparison.Ordinal));   // the table at the end
 
-        // `runs` and `presets` fit the terminal too: each row on one line, its last column (state; pruning) on it.
+        // `runs` and `presets` fit the terminal too: each row on one line, its last column (state; pruning) on it. A second
+        // run of the same network with dropout: what tells the two apart goes on a line under each row (the terminal has no
+        // width for a column of it); redirected, it is a column.
+        var dropout = CliRunner.Run(runs.Path, ["find", "--levels", "1", "--iterations", "100it", "--eval-every", "50", "--dropout", "0.5", "--dataset", "mnist",
+            "--threads", "1", "--runs-dir", runs.Path, "--data-root", TestData.DatasetsRoot]);
+        Assert.True(dropout.ExitCode == 0, dropout.Stderr);
         var listing = InEightyColumns($"runs --runs-dir {Quote(runs.Path)}", 60_000);
         Assert.All(listing, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
-        var row = Assert.Single(listing, l => l.StartsWith("lottery_", StringComparison.Ordinal));
-        Assert.Matches(@"\scomplete$", row);
+        var rows = listing.Select((l, i) => (Line: l, Index: i)).Where(x => x.Line.StartsWith("lottery_", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, x => Assert.Matches(@"\scomplete$", x.Line));
+        Assert.Equal(["dropout 0.5", "no dropout"], rows.Select(x => listing[x.Index + 1]).Select(l => Assert.IsType<string>(l)).Select(l =>
+        {
+            Assert.StartsWith(new string(' ', 15), l);
+            return l.Trim();
+        }).Order(StringComparer.Ordinal));
+        var redirected = CliRunner.Run(runs.Path, ["runs", "--runs-dir", runs.Path]).Stdout.Split('\n');
+        Assert.Matches(@"^run\s+model\s+dataset\s+setup\s+reps\s+done", redirected[0]);
+        Assert.Equal(2, redirected.Count(l => Regex.IsMatch(l, @"^lottery_\w+\s+lenet_300_100\s+mnist\s+(dropout 0\.5|no dropout)\s+1\s+levels 0–1\s")));
         var presets = InEightyColumns("presets", 60_000);
         Assert.All(presets, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
         // Every preset's whole name starts a row (a name is what the user copies; the pruning column gives way).
