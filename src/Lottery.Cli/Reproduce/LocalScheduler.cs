@@ -12,10 +12,10 @@ public enum JobOutcome { Done, Reused, Failed, Interrupted, Blocked }
 /// on); a job whose stages are all finished is not started at all. Of the jobs ready, the one heading the longest chain
 /// of projected work starts first (<see cref="Projection.StartOrder"/>; <paramref name="seconds"/> are the jobs' projected
 /// seconds still to run; without them, plan order), after <paramref name="ranks"/> where given (<see cref="QueueOrder.Ranks"/>:
-/// a lower rank first), unless a longer chain could no longer wait (<see cref="Projection.Pick"/>). Each child writes to its own log (<paramref name="logOf"/>). A report job
-/// (<see cref="RecipeJob.IsReport"/>) always runs once the jobs it waits for have: it trains nothing and rewrites its
-/// recipe's report. A failed job blocks
-/// the jobs that wait for it and the others go on. Ctrl-C or SIGTERM stops starting jobs and sends the running ones
+/// a lower rank first), unless a longer chain could no longer wait (<see cref="Projection.Pick"/>). Each child writes to its
+/// own log (<paramref name="logOf"/>). A report job (<see cref="RecipeJob.IsReport"/>) always runs once the jobs it waits for
+/// have: it trains nothing and rewrites its recipe's report. A failed job blocks the jobs that wait for it and the others
+/// go on. Ctrl-C or SIGTERM stops starting jobs and sends the running ones
 /// SIGTERM (each checkpoints at its next measurement and exits); the same command resumes them.
 /// </summary>
 public sealed class LocalScheduler(IReadOnlyList<RecipeJob> jobs, int workers, Func<RecipeJob, string> logOf, IReadOnlyList<string> program, Action<string> say,
