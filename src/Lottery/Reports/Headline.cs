@@ -19,7 +19,7 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
     static string N(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
 
     public static Headline Of(ExperimentData experiment, IReadOnlyList<ResultRow> allRows, EarlyStopCriterion criterion = EarlyStopCriterion.ValidationLoss) =>
-        Of(experiment.Label, PaperReference.For(experiment.Model, experiment.Dataset), allRows, criterion, experiment.DenseFrom, experiment.Paths,
+        Of(experiment.Label, PaperReference.For(experiment.Model, experiment.Dataset, experiment.Manifest.Hparams.Model.Dropout), allRows, criterion, experiment.DenseFrom, experiment.Paths,
             experiment.Manifest.Rewind is { } k ? Training.Step.Parse(k).ToString() : "0it");
 
     /// <summary>The summary of the rows of experiment <paramref name="label"/>.</summary>

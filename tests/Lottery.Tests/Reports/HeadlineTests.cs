@@ -10,6 +10,19 @@ public class HeadlineTests
     static ResultRow Row(SeriesKind kind, int level, double percent, double[] es, double[] acc) =>
         new("x", kind, $"level {level}", level, percent, es.Length, S(es), S(es), S(acc), S(acc), S(acc), null, [], []);
 
+    /// <summary>A network with dropout is compared with the paper's Figure 6, not with the numbers of the network without.</summary>
+    [Fact]
+    public void ThePapersNumbersForANetworkWithDropoutAreFigure6s()
+    {
+        Assert.Equal(["With dropout (Figure 6): unpruned accuracy about 2.1 points above the network without dropout (whose validation accuracy is about 67.6%); " +
+            "iterative pruning adds up to 2.3 points more; tickets still reach early stop sooner."], PaperReference.For("conv2", "cifar10", dropout: 0.5));
+        Assert.Contains("about 3.0 points above", PaperReference.For("conv4", "cifar10", 0.5)[0]);
+        Assert.Contains("up to 4.7 points more", PaperReference.For("conv6", "cifar10", 0.5)[0]);
+        Assert.Equal("Unpruned validation accuracy about 67.6%.", PaperReference.For("conv2", "cifar10")[0]);
+        Assert.Empty(PaperReference.For("lenet_300_100", "mnist", dropout: 0.2));   // the paper trains no LeNet with dropout
+        Assert.NotEmpty(PaperReference.For("lenet_300_100", "mnist"));
+    }
+
     [Fact]
     public void FindsTheSmallestMatchingLevelTheLargestSpeedUpAndGainAndTheReinitGap()
     {
