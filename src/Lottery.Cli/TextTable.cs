@@ -36,12 +36,15 @@ public sealed class TextTable
     }
 
     /// <summary>The width of the table with no column cut.</summary>
-    public int NaturalWidth => _columns.Select((c, i) => Math.Max(c.Header.Length, _rows.Count == 0 ? 0 : _rows.Max(r => r[i].Length))).Sum() + 2 * (_columns.Count - 1);
+    public int NaturalWidth => NaturalWidths().Sum() + 2 * (_columns.Count - 1);
+
+    /// <summary>Each column's width with nothing cut: its header's or its widest cell's.</summary>
+    int[] NaturalWidths() => _columns.Select((c, i) => Math.Max(c.Header.Length, _rows.Count == 0 ? 0 : _rows.Max(r => r[i].Length))).ToArray();
 
     /// <summary>Writes the table, at most <paramref name="width"/> columns wide where its shrinkable columns allow.</summary>
     public void Write(TextWriter writer, int? width = null)
     {
-        var widths = _columns.Select((c, i) => Math.Max(c.Header.Length, _rows.Count == 0 ? 0 : _rows.Max(r => r[i].Length))).ToArray();
+        var widths = NaturalWidths();
         if (width is int limit)
         {
             int excess = widths.Sum() + 2 * (widths.Length - 1) - limit;

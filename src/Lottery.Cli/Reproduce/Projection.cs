@@ -101,7 +101,7 @@ public static class Projection
     /// have, the <paramref name="work"/> left (every unfinished job's seconds, the running ones' remainder) shared by the
     /// <paramref name="workers"/>: then it starts now. So ranked recipes keep their order until the end of the queue, where
     /// a later recipe's long trunk would otherwise run by itself (the four deeper conv recipes in order: 8 h 24 with the ranks
-    /// alone, conv6_dropout's one 2-hour trunk last and alone; 7 h 34 with this exception; 7 h 21 longest first).</summary>
+    /// alone, conv6_dropout's one 2-hour trunk last and alone; 7 h 36 with this exception; 7 h 21 longest first).</summary>
     public static RecipeJob Pick(IReadOnlyList<RecipeJob> startable, IReadOnlyDictionary<string, double> chains, IReadOnlyDictionary<string, double> seconds,
         double work, int workers, double otherFreeIn)
     {

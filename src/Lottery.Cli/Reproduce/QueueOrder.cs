@@ -5,7 +5,7 @@ namespace Lottery.Cli.Reproduce;
 /// <summary>
 /// Which ready job the local scheduler starts first when a queue holds several recipes (`lottery reproduce A B --order`).
 /// Either way a worker never waits while a job is ready; the order only chooses among ready jobs. `listed` is the default:
-/// on what remained of the five deeper conv recipes (2 workers, 2026-12-03) `longest` projected every report at 7 h 33 or
+/// on what remained of the gallery's five conv recipes (2 workers, 2026-12-03) `longest` projected every report at 7 h 33 or
 /// later and the whole at 7 h 58; `listed` the first report at 1 h 19, the second at 3 h 36, the whole at 7 h 53. Reports
 /// come hours sooner, and a queue stopped early leaves whole recipes behind; near the end a long chain that could no longer
 /// wait jumps the order (<see cref="Projection.Pick"/>), so the whole takes about as long (the four deeper conv recipes

@@ -30,24 +30,26 @@ public sealed record RunListing(string Run, string Kind, string Model, string Da
     public static IReadOnlyList<RunListing> Scan(string runsRoot)
     {
         var scanned = RunCatalog.List(runsRoot).Select(Read).ToList();
+        var listings = scanned.Select(x => x.Listing).ToList();
         // Runs alike in kind, network and data: say what tells each apart (its procedure, its hyperparameters, its seed).
-        foreach (var group in scanned.Where(x => x.Manifest is not null).GroupBy(x => (x.Listing.Kind, x.Listing.Model, x.Listing.Dataset)).Where(g => g.Count() > 1))
+        foreach (var group in Enumerable.Range(0, scanned.Count).Where(i => scanned[i].Manifest is not null)
+                     .GroupBy(i => (listings[i].Kind, listings[i].Model, listings[i].Dataset)).Where(g => g.Count() > 1))
         {
             var members = group.ToList();
-            var manifests = members.Select(x => x.Manifest!).ToList();
+            var manifests = members.Select(i => scanned[i].Manifest!).ToList();
             bool rewinds = manifests.Select(m => m.Rewind ?? "").Distinct().Count() > 1;
             var texts = Distinction.Of(manifests.Select(m => m.Hparams).ToList())
-                .Select((text, i) => string.Join(", ", new[] { rewinds ? (manifests[i].Rewind is { } k ? $"rewound to {k}" : "reset to θ0") : "", text }.Where(t => t.Length > 0)))
+                .Select((text, k) => Join(rewinds ? (manifests[k].Rewind is { } r ? $"rewound to {r}" : "reset to θ0") : "", text))
                 .ToList();
             // Alike in all of that: the seed.
-            var alike = Enumerable.Range(0, members.Count).Where(i => texts.Count(t => t == texts[i]) > 1).ToList();
-            foreach (var i in alike)
-                texts[i] = string.Join(", ", new[] { texts[i], $"seed {manifests[i].Seed}" }.Where(t => t.Length > 0));
-            for (int i = 0; i < members.Count; i++)
-                scanned[scanned.IndexOf(members[i])] = members[i] with { Listing = members[i].Listing with { Setup = texts[i] } };
+            var alike = Enumerable.Range(0, members.Count).Where(k => texts.Count(t => t == texts[k]) > 1).ToList();
+            foreach (var k in alike) texts[k] = Join(texts[k], $"seed {manifests[k].Seed}");
+            for (int k = 0; k < members.Count; k++) listings[members[k]] = listings[members[k]] with { Setup = texts[k] };
         }
-        return scanned.Select(x => x.Listing).ToList();
+        return listings;
     }
+
+    static string Join(params string[] parts) => string.Join(", ", parts.Where(p => p.Length > 0));
 
     static (RunListing Listing, RunManifest? Manifest) Read(string dir)
     {
