@@ -307,8 +307,10 @@ public static partial class FigureSet
         if (tickets.Count == 0) return null;
         var byOrder = tickets.GroupBy(s => s.Order).ToDictionary(g => g.Key, g => g.Average(s => s.PercentRemaining));
         var chosen = wanted.Select(w => byOrder.MinBy(kv => Math.Abs(Math.Log(kv.Value) - Math.Log(w))).Key).Distinct().OrderBy(o => o).ToList();
+        // Named after its experiment in the image too, as the per-layer figure is: a report of several has one of each,
+        // and the image alone (opened from figures/) must say which it is.
         string title = "Test accuracy during training" + (experiment.Label.Length > 0 ? $": {experiment.Label}" : "");
-        var plot = NewPlot("Test accuracy during training", "Test accuracy (%)");
+        var plot = NewPlot(title, "Test accuracy (%)");
         plot.XLabel("Training iteration");
         int colour = 0;
         var drawn = new List<(double Iteration, double Accuracy)>();

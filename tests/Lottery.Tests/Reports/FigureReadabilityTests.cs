@@ -167,7 +167,11 @@ public class FigureReadabilityTests(ReportFixture f) : IClassFixture<ReportFixtu
         var plain = Synthetic.Hparams(iterations: "40it");
         var dropout = Synthetic.Hparams(iterations: "80it", dropout: 0.5);
         dropout = dropout with { Training = dropout.Training with { Lr = plain.Training.Lr * 1.5 } };
-        var labels = Report.Build([Run(dropout), Run(plain)]).Experiments.Select(e => e.Label).ToList();
+        var report = Report.Build([Run(dropout), Run(plain)]);
+        var labels = report.Experiments.Select(e => e.Label).ToList();
+        // Each experiment's training curves say in the image itself which experiment they are.
+        foreach (var (stem, label) in new[] { ("test_accuracy_curves_1", labels[0]), ("test_accuracy_curves_2", labels[1]) })
+            Assert.Contains(System.Security.SecurityElement.Escape("Test accuracy during training: " + label), report.Figures.Single(f => f.Stem == stem).Svg);
         var lr = (plain.Training.Lr * 1.5).ToString(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal([$"lenet_100_30 on synthetic, iterative, reset to θ0, dropout 0.5, adam lr {lr}",
             $"lenet_100_30 on synthetic, iterative, reset to θ0, no dropout, adam lr {plain.Training.Lr.ToString(System.Globalization.CultureInfo.InvariantCulture)}"], labels);
