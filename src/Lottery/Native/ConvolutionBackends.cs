@@ -92,7 +92,10 @@ public static class ConvolutionBackends
     /// Turns oneDNN's convolutions off for the rest of the process (libtorch then runs its own, slower but exact, kernels)
     /// when <paramref name="network"/> has a convolution <see cref="OneDnnMiscomputes"/>: without this such a network's loss
     /// is NaN at a random iteration. The built-in networks never need it (3 or a multiple of 16 channels). Returns whether
-    /// oneDNN is off now; <see cref="OneDnnOff"/> says why, and the run's manifest records it.
+    /// oneDNN is off now; <see cref="OneDnnOff"/> says why, and the run's manifest records it. The switch is libtorch's
+    /// global context: a convolution running on another thread at that moment changes kernels half way, and so its last bits
+    /// (measured: three runs of the same 80 iterations of a ResNet gave three different metrics files with the switch thrown
+    /// 5 s in); the test suite runs such networks alone for this reason.
     /// </summary>
     public static bool GuardAgainstPaddedChannels(nn.Module network)
     {

@@ -14,6 +14,7 @@ namespace Lottery.Tests.Api;
 
 /// <summary>The library API on a network of the user's own design (Conv1d, batch norm, a hand-written residual block)
 /// and data given as tensors: find → reinitialization control → export, with the CLI's guarantees.</summary>
+[Collection(Native.OneDnnSwitchCollection.Name)]   // its network turns oneDNN off for the process
 public class ExperimentApiTests
 {
     static ExperimentHparams HparamsFor(UserDataset data, string model) => new(

@@ -8,6 +8,7 @@ namespace Lottery.Tests.Native;
 /// <summary>libtorch 2.10's oneDNN convolutions read their channel padding uninitialized for some input-channel counts
 /// (measured on this project's AVX-512 VM: Conv2d(28, 16, 3) gave a NaN output channel in 39 of 60 fresh layers, Conv1d(28,
 /// 16, 3) in 3 of 60, when freed memory held NaN); a network with such a layer turns them off for the process.</summary>
+[Collection(OneDnnSwitchCollection.Name)]   // turns oneDNN off for the process
 public class OneDnnGuardTests
 {
     [Theory]
@@ -54,5 +55,18 @@ public class OneDnnGuardTests
             var output = layer.call(torch.rand(32, 28, 8, 8));
             Assert.True(torch.isfinite(output).all().item<bool>(), $"trial {trial}: non-finite convolution output");
         }
+    }
+
+    [Fact]
+    public void The_tests_that_turn_oneDNN_off_run_alone_and_the_rest_are_checked()
+    {
+        Assert.True(OneDnnSwitchGuardAttribute.InCollection(typeof(OneDnnGuardTests)));
+        Assert.True(OneDnnSwitchGuardAttribute.InCollection(typeof(Api.ExperimentApiTests)));
+        Assert.True(OneDnnSwitchGuardAttribute.InCollection(typeof(Tickets.TicketExportTests)));
+        Assert.False(OneDnnSwitchGuardAttribute.InCollection(typeof(Training.TrainerTests)));
+        Assert.False(OneDnnSwitchGuardAttribute.InCollection(typeof(Cluster.SharedLockTests)));   // another collection
+        var collection = typeof(OneDnnSwitchCollection).GetCustomAttributesData().Single(a => a.AttributeType == typeof(CollectionDefinitionAttribute));
+        Assert.Contains(collection.NamedArguments, a => a.MemberName == nameof(CollectionDefinitionAttribute.DisableParallelization) && (bool)a.TypedValue.Value! == true);
+        Assert.Single(typeof(OneDnnGuardTests).Assembly.GetCustomAttributes(typeof(OneDnnSwitchGuardAttribute), false));
     }
 }

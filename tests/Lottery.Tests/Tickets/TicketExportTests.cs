@@ -13,6 +13,7 @@ namespace Lottery.Tests.Tickets;
 
 /// <summary>Tickets leave as safetensors (read back byte-exactly by a reader written from the format's specification)
 /// and as TorchSharp state dicts that load into the network and reproduce its measured accuracy.</summary>
+[Collection(Native.OneDnnSwitchCollection.Name)]   // its network turns oneDNN off for the process
 public class TicketExportTests
 {
     static int Bits(float f) => BitConverter.SingleToInt32Bits(f);
