@@ -94,6 +94,42 @@ public sealed class ReproduceRunTests : IDisposable
         Assert.Equal(before, SummaryTimes(RunsDir));
         var kinds = Json(again).GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("kind").GetString()).ToList();
         Assert.Equal(["dense", "iterative", "iterative", "reinit", "random_pruning", "dense", "oneshot", "reinit"], kinds);
+
+        // Another machine, or a later working session on an empty one: the runs' results without weights (as the gallery
+        // commits them under docs/*/runs) count as finished. The report redrawn from them has the same rows, and a second
+        // replicate added there trains only itself.
+        var copy = Path.Combine(_dir.Path, "results-only");
+        CopyResultsOnly(RunsDir, copy);
+        Assert.Empty(Directory.EnumerateFiles(copy, "*.tsr", SearchOption.AllDirectories));
+        string[] copyRoots = ["--runs-dir", copy, "--data-root", TestData.DatasetsRoot];
+        var redrawn = CliRunner.Run(_dir.Path, ["reproduce", "lenet", "--scale", "smoke", "--report-only", "--out", Path.Combine(_dir.Path, "out2"), "--json", .. copyRoots], timeoutSeconds: 300);
+        Assert.True(redrawn.ExitCode == 0, redrawn.Stderr);
+        static string Rows(CliRunner.Result r, string runs) => Json(r).GetProperty("rows").GetRawText().Replace(runs, "RUNS");
+        Assert.Equal(Rows(again, RunsDir), Rows(redrawn, copy));
+        var more = CliRunner.Run(_dir.Path, ["reproduce", "lenet", "--scale", "smoke", "--replicates", "2", "--dry-run", "--json", .. copyRoots]);
+        Assert.True(more.ExitCode == 0, more.Stderr);
+        var plan = Json(more).GetProperty("jobs").EnumerateArray().ToDictionary(j => j.GetProperty("id").GetString()!,
+            j => (Stages: j.GetProperty("stages").GetInt32(), Finished: j.GetProperty("finished_stages").GetInt32()));
+        Assert.Equal(10, plan.Count);
+        Assert.All(plan.Where(p => p.Key.EndsWith(".r1")), p => Assert.Equal(p.Value.Stages, p.Value.Finished));
+        Assert.All(plan.Where(p => p.Key.EndsWith(".r2")), p => Assert.Equal(0, p.Value.Finished));
+        Assert.Equal(5, plan.Count(p => p.Key.EndsWith(".r2")));
+    }
+
+    /// <summary>A runs directory as docs/README.md copies it into the gallery: without tensors (weights, masks), TensorBoard
+    /// files, locks and checkpoints.</summary>
+    static void CopyResultsOnly(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(from, file);
+            var name = Path.GetFileName(file);
+            if (name.EndsWith(".tsr", StringComparison.Ordinal) || name.StartsWith("lock", StringComparison.Ordinal) || name.StartsWith("checkpoint", StringComparison.Ordinal)
+                || relative.Split(Path.DirectorySeparatorChar).Contains("tensorboard"))
+                continue;
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(to, relative))!);
+            File.Copy(file, Path.Combine(to, relative));
+        }
     }
 
     [Fact]
