@@ -244,7 +244,7 @@ public static class ReproduceCommand
         {
             var recipes = queue.Recipes.Select(e => new JsonObject
             {
-                ["recipe"] = e.Name, ["scale"] = e.Resolved.Plan.Scale.Name, ["note"] = e.Resolved.Plan.Note, ["replicates"] = e.Resolved.Replicates.Count,
+                ["recipe"] = e.Name, ["scale"] = e.Resolved.Plan.Scale.Name, ["note"] = e.Resolved.Note, ["replicates"] = e.Resolved.Replicates.Count,
                 ["stages"] = e.Resolved.Jobs.Sum(j => j.Step.StagesPerReplicate),
                 ["finished_stages"] = e.QueuedIds.Values.Distinct().Sum(id => finished[id]),
                 ["jobs"] = new JsonArray(e.Resolved.Jobs.Select(j => queue.Job(e.QueuedIds[j.Id]) is var q && queue.QueuedUnder(q.Id) == e.Name
@@ -267,7 +267,7 @@ public static class ReproduceCommand
         {
             var resolved = e.Resolved;
             Console.WriteLine($"{resolved.Recipe.Name} ({resolved.Recipe.Figures}) at the {resolved.Plan.Scale.Name} scale: {resolved.Recipe.Title}");
-            Console.WriteLine(resolved.Plan.Note);
+            Console.WriteLine(resolved.Note);
             Console.WriteLine();
             foreach (var own in resolved.Jobs)
             {

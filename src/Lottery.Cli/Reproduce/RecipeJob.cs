@@ -72,6 +72,11 @@ public sealed record ResolvedRecipe(Recipe Recipe, RecipePlan Plan, IReadOnlyLis
     /// <summary>The trunk runs in the recipe's order (the report's experiments, in the order its panels count them).</summary>
     public IReadOnlyList<string> RunDirectories => Plan.Steps.Where(s => s.IsTrunk).Select(s => Runs[s.Id]).Distinct().ToList();
 
+    /// <summary>The scale's note, and where --replicates changed the count it states, the count run: the note is written for
+    /// the scale's own replicates ("2 replicates instead of 5"), and a report of 3 must not say 2.</summary>
+    public string Note => Replicates.Count == Plan.Replicates ? Plan.Note
+        : $"{Plan.Note} Run with {Replicates.Count} replicate{(Replicates.Count == 1 ? "" : "s")} (--replicates {Replicates.Count}), not the {Plan.Replicates} this note counts.";
+
     /// <summary>The commands a user would type for the whole recipe: one per step, over all replicates, then the report.</summary>
     public IReadOnlyList<string> Commands(string outDirectory)
     {
@@ -133,7 +138,7 @@ public sealed record ResolvedRecipe(Recipe Recipe, RecipePlan Plan, IReadOnlyLis
     }
 
     /// <summary>The report's context: what it reproduces, how, and the claims measured on the recipe's runs.</summary>
-    public Reports.ReportContext Context(string outDirectory) => new(Recipe.Name, Recipe.Title, Recipe.Figures, Plan.Scale.Name, Plan.Note,
+    public Reports.ReportContext Context(string outDirectory) => new(Recipe.Name, Recipe.Title, Recipe.Figures, Plan.Scale.Name, Note,
         Commands(outDirectory), Plan.Panels,
         Plan.Claims.Select(c => new Reports.PaperClaim(c.Quantity, c.Paper, c.Measure, Runs[c.Step], c.AtPercent, c.OtherStep is null ? null : Runs[c.OtherStep])).ToList(),
         RunDirectories.ToDictionary(run => Path.GetFileName(run), run => (IReadOnlySet<string>)Plan.Steps.Where(s => !s.IsTrunk && Runs[s.Id] == run).Select(s => s.Command).ToHashSet()));

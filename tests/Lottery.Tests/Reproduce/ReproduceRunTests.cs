@@ -114,6 +114,9 @@ public sealed class ReproduceRunTests : IDisposable
         Assert.All(plan.Where(p => p.Key.EndsWith(".r1")), p => Assert.Equal(p.Value.Stages, p.Value.Finished));
         Assert.All(plan.Where(p => p.Key.EndsWith(".r2")), p => Assert.Equal(0, p.Value.Finished));
         Assert.Equal(5, plan.Count(p => p.Key.EndsWith(".r2")));
+        // The smoke scale's note counts its own single replicate; a plan of 2 says what it runs.
+        Assert.EndsWith(" Run with 2 replicates (--replicates 2), not the 1 this note counts.", Json(more).GetProperty("note").GetString());
+        Assert.DoesNotContain("this note counts", Json(redrawn).GetRawText());
     }
 
     /// <summary>A runs directory as docs/README.md copies it into the gallery: without tensors (weights, masks), TensorBoard
