@@ -373,14 +373,16 @@ public static class ReproduceCommand
                 var args = job.Arguments.ToList();
                 int at = args.IndexOf("--replicate");
                 args.RemoveRange(at, 2);
-                // The same command over other replicates is another array (the arrays on a run wait for each other: see lastOnRun).
+                // The same command over other replicates is another array (the arrays that lock the same directories of a run wait
+                // for each other, as the local scheduler's jobs of one lock do: see lastOnRun).
                 var command = string.Join('\0', args.Prepend(runDir).Prepend(string.Join(',', resolved.Replicates)));
                 if (submittedAs.TryGetValue(command, out var shared)) { keys[step.Id] = shared; continue; }
                 var key = keys[step.Id] = submittedAs[command] = Key(step.Id);
                 var on = new List<string>();
                 if (!step.IsTrunk) on.Add(keys[step.On!]);
-                if (lastOnRun.TryGetValue(runDir, out var before) && !on.Contains(before)) on.Add(before);
-                lastOnRun[runDir] = key;
+                var locks = step.IsTrunk ? runDir : $"{runDir}#{step.Command}";
+                if (lastOnRun.TryGetValue(locks, out var before) && !on.Contains(before)) on.Add(before);
+                lastOnRun[locks] = key;
                 planned.Add(new PlannedJob(SlurmSubmission.Script(step.Command, runDir, $"{step.Command}.{Path.GetFileName(runDir)}", resolved.Replicates, resources, args, threadsGiven),
                     on.Count > 0 ? "aftercorr" : null, on, [runDir], key));
             }

@@ -7,8 +7,7 @@ namespace Lottery.Cli.Reproduce;
 
 /// <summary>
 /// One replicate of one recipe step: the command line of a child `lottery` process, the jobs it waits for (its trunk's job
-/// of the same replicate) and the replicate it works on (two jobs on the same replicate of a run never run at once: a
-/// process locks the replicate it works on).
+/// of the same replicate) and what it locks (<see cref="Lock"/>: a trunk's replicate, or a branch's directories in it).
 /// </summary>
 /// <param name="Id">"STEP.rR", e.g. iterative.r2.</param>
 /// <param name="Run">The run directory the job works in (a branch's: its trunk's).</param>
@@ -18,8 +17,10 @@ namespace Lottery.Cli.Reproduce;
 public sealed record RecipeJob(string Id, RecipeStep Step, int Replicate, string Run, IReadOnlyList<string> Arguments, IReadOnlyList<string> After,
     ExperimentHparams Hparams, string? Rewind)
 {
-    /// <summary>Jobs with the same key work on the same replicate of the same run.</summary>
-    public string Lock => $"{Run}#{Replicate}";
+    /// <summary>Jobs with the same key write the same directories, so never run at once: a trunk's jobs on a replicate share
+    /// one (the replicate's lock), a branch's another (its instances' locks; all of a replicate's stability jobs one, as
+    /// they share its dense rewind points). A replicate's branches run beside each other once their trunk's job is done.</summary>
+    public string Lock => Step.IsTrunk ? $"{Run}#{Replicate}" : $"{Run}#{Replicate}#{Step.Command}";
 
     /// <summary>The name of the step the report job is: it writes its recipe's report (`lottery reproduce NAME --report-only`)
     /// once every job of the recipe has finished, in a process of its own so that the other workers go on training.</summary>

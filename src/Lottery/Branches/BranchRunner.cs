@@ -61,7 +61,8 @@ public sealed class BranchRunner(RunHandle run)
             }
         }
         // Locked only once every replicate and stage asked for is known to be there: a refused command writes nothing.
-        foreach (var r in replicates) run.Claim(r);
+        // Each instance's directory is locked, not the replicate: the trunk and the replicate's other branches go on beside it.
+        foreach (var (context, instance) in work) run.ClaimBranch(RunLayout.Branch(context.Stage.Directory, instance));
         var summaries = new List<StageSummary>();
         int index = 0;
         foreach (var (context, instance) in work)

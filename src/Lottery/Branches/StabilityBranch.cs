@@ -135,6 +135,9 @@ public sealed class StabilityBranch : Branch
         var capture = Path.Combine(run.Layout.Level(r, 0), StageFiles.Capture);
         if (kIter == run.RewindIteration && File.Exists(capture)) return WeightsIO.LoadWeights(capture);
         var dir = run.Layout.RewindPoint(r, k);
+        // Shared by the stability branches of every stage of the replicate: trained by whichever comes first, under its own
+        // lock; once finished, only read.
+        if (StageSummary.TryLoad(dir) is null) run.ClaimBranch(dir);
         new StageRunner(run).Run(new StageRequest(dir, $"replicate {r} dense network to {k}", () => run.InitialWeights(r),
             Mask.Dense(run.PrunableTensors), run.SeedsFor(r), EndIteration: kIter), index, count);
         return WeightsIO.LoadWeights(Path.Combine(dir, StageFiles.Final));

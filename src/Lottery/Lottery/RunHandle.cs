@@ -10,13 +10,16 @@ namespace Lottery.Lottery;
 
 /// <summary>
 /// An open run directory: its manifest written or checked, its data and training plan loaded on first use.
-/// Opening the same identity again finds the same directory and its finished work. Each replicate this process
-/// works on is locked (<see cref="Claim"/>): two processes can run different replicates of one run side by side,
-/// never the same one.
+/// Opening the same identity again finds the same directory and its finished work. Each replicate whose trunk this
+/// process works on is locked (<see cref="Claim"/>), and each directory a branch of it writes (<see cref="ClaimBranch"/>):
+/// two processes can run different replicates of one run side by side, or a replicate's trunk and its branches, or two
+/// of its branches, never the same trunk or the same branch.
 /// </summary>
 public sealed class RunHandle : IDisposable
 {
     readonly Dictionary<int, RunLock> _locks = [];
+    readonly Dictionary<string, RunLock> _branchLocks = new(StringComparer.Ordinal);
+    readonly List<string> _createdBranches = [];
     SplitData? _data;
     TrainingPlan? _plan;
     Pruner? _pruner;
@@ -51,8 +54,25 @@ public sealed class RunHandle : IDisposable
         var runLock = _locks[replicate] = RunLock.Acquire(dir);
         if (runLock.TakenOver is { } dead)
             Environment.Observer.OnMessage($"replicate {replicate}: took over the lock left by {dead} (its job has ended or its heartbeat stopped)");
-        // Temporary files of writes cut short by a crash (kill -9): no other process writes in a locked replicate.
-        AtomicFile.RemoveStaleTemporaries(dir, recursive: true);
+        // Temporary files of writes cut short by a crash (kill -9): no other process writes in a locked replicate's trunk.
+        // Its branches' directories have locks of their own, and their holders clean them.
+        AtomicFile.RemoveStaleTemporaries(dir, recursive: true, skip: RunLayout.IsBranchOwned);
+    }
+
+    /// <summary>Locks <paramref name="directory"/>, one a branch writes (an instance's directory under its stage, or the
+    /// dense rewind point it trains), for this process (idempotent); throws when another process holds it. A branch reads
+    /// its trunk's finished stages and writes only there, so it needs no lock on the replicate: a replicate's branches
+    /// run beside each other and beside its trunk.</summary>
+    public void ClaimBranch(string directory)
+    {
+        directory = Path.GetFullPath(directory);
+        if (_branchLocks.ContainsKey(directory)) return;
+        // The directories the lock makes (the instance's, and its stage's branch folder when it is the first), deepest first.
+        for (var d = directory; d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d)) _createdBranches.Add(d);
+        var runLock = _branchLocks[directory] = RunLock.Acquire(directory);
+        if (runLock.TakenOver is { } dead)
+            Environment.Observer.OnMessage($"{Path.GetRelativePath(Layout.Root, directory)}: took over the lock left by {dead} (its job has ended or its heartbeat stopped)");
+        AtomicFile.RemoveStaleTemporaries(directory, recursive: true);
     }
 
     /// <summary>Keeps the run directory (manifest included) even when this process trains nothing in it: jobs
@@ -297,6 +317,7 @@ public sealed class RunHandle : IDisposable
     {
         _data?.Dispose();
         foreach (var l in _locks.Values) l.Dispose();
+        foreach (var l in _branchLocks.Values) l.Dispose();
         RemoveWhatDidNothing();
     }
 
@@ -315,6 +336,10 @@ public sealed class RunHandle : IDisposable
             }
             foreach (var r in _createdReplicates.Where(r => !HasStages(r)))
                 Directory.Delete(Layout.Replicate(r), recursive: true);
+            // A branch directory locked but never begun holds only its lock's file (and the folder above it, nothing else).
+            foreach (var dir in _createdBranches)
+                if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).All(e => Path.GetFileName(e) == "lock"))
+                    Directory.Delete(dir, recursive: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

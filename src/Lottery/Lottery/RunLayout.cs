@@ -71,6 +71,20 @@ public sealed class RunLayout(string root)
     /// <summary>True for a directory name a stage of the trunk has (level_L, target_P): what makes a replicate hold work.</summary>
     public static bool IsTrunkDirectory(string name) => name.StartsWith("level_", StringComparison.Ordinal) || name.StartsWith("target_", StringComparison.Ordinal);
 
+    /// <summary>True for a directory a branch owns, with a lock of its own (a stage's branch folder, a dense rewind point):
+    /// the trunk's process leaves it alone, as a branch's leaves the trunk.</summary>
+    public static bool IsBranchOwned(string directory) => Path.GetFileName(directory) is { } n &&
+        (n == BranchFolder || n == LegacyBranchFolder || n.StartsWith("rewind_", StringComparison.Ordinal));
+
+    /// <summary>The directories of replicate <paramref name="r"/> a process can hold a lock on: the replicate's (its trunk),
+    /// each branch's and each dense rewind point's.</summary>
+    public IEnumerable<string> LockDirectories(int r) =>
+        Directory.Exists(Replicate(r))
+            ? new[] { Replicate(r) }
+                .Concat(Directory.EnumerateDirectories(Replicate(r), "rewind_*").Order(StringComparer.Ordinal))
+                .Concat(TrunkStages(r).SelectMany(t => Branches(t.Directory).Select(b => b.Directory)))
+            : [];
+
     public static string FormatPercent(double percent) => percent.ToString("0.###", CultureInfo.InvariantCulture);
 
     public IEnumerable<int> Replicates() => Directory.Exists(Root)

@@ -112,7 +112,7 @@ public sealed record ExperimentData(string Run, string Directory, RunManifest Ma
             int order = stage.Level ?? targetOrder[(stage.Replicate, stage.Target!.Value)];
             Add(stage.Replicate, stage.Position, order, kind, stage.Directory);
         }
-        bool running = replicates.Any(r => RunLock.IsHeld(layout.Replicate(r)));
+        bool running = replicates.Any(r => layout.LockDirectories(r).Any(RunLock.IsHeld));
         return new ExperimentData(Path.GetFileName(runDirectory), runDirectory, manifest, stages, replicates.Count, unfinished, running, paths);
 
         void Add(int replicate, string position, int order, SeriesKind kind, string dir)

@@ -68,7 +68,7 @@ public sealed record RunListing(string Run, string Kind, string Model, string Da
         if (replicates.Count > 0)
             for (int l = 0; replicates.All(r => levels[r].GetValueOrDefault(l) is not null); l++) highest = l;
         int targetsDone = replicates.Count == 0 ? 0 : targets.Values.Min(t => t.Count(x => x is not null));
-        string state = replicates.Any(r => RunLock.IsHeld(layout.Replicate(r))) ? "running"
+        string state = replicates.Any(r => layout.LockDirectories(r).Any(RunLock.IsHeld)) ? "running"
             : done.Count == all.Count && all.Count > 0 ? "complete"
             : all.Count == 0 ? "empty" : "interrupted";
         var paths = layout.Walk().Where(s => s.Branch is { } b && Branches.BranchRegistry.Owner(b) is Branches.StabilityBranch)

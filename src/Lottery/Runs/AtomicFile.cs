@@ -26,11 +26,12 @@ public static class AtomicFile
     }
 
     /// <summary>Deletes temporary files in <paramref name="directory"/> left by writes that a crash cut short
-    /// (their writer's process is gone); files of live writers are left alone.</summary>
-    public static void RemoveStaleTemporaries(string directory, bool recursive = false)
+    /// (their writer's process is gone); files of live writers are left alone. Recursive, it leaves out the
+    /// subdirectories <paramref name="skip"/> names (another lock's, whose holder cleans them).</summary>
+    public static void RemoveStaleTemporaries(string directory, bool recursive = false, Func<string, bool>? skip = null)
     {
         if (!Directory.Exists(directory)) return;
-        foreach (var path in Directory.EnumerateFiles(directory, ".*.tmp", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly))
+        foreach (var path in Directory.EnumerateFiles(directory, ".*.tmp", SearchOption.TopDirectoryOnly))
         {
             // .NAME.PID.GUID.tmp
             var parts = Path.GetFileName(path).Split('.');
@@ -38,6 +39,9 @@ public static class AtomicFile
             if (pid != Environment.ProcessId && IsAlive(pid)) continue;
             try { File.Delete(path); } catch (IOException) { }
         }
+        if (!recursive) return;
+        foreach (var sub in Directory.EnumerateDirectories(directory))
+            if (skip is null || !skip(sub)) RemoveStaleTemporaries(sub, recursive: true, skip);
     }
 
     static bool IsAlive(int pid)

@@ -211,6 +211,9 @@ public class BadInputCorpusTests
         new(1, "has no level 3 yet", A("continued", Run, "--levels", "1,3"), NeedsRun: true),
         new(1, "is in use by another lottery process", FixtureArgs, NeedsRun: true,
             Setup: run => Held.Add(RunLock.Acquire(Path.Combine(run, "replicate_2")))),
+        // A branch locks its instances' directories: one held is refused before any other is begun (none left made).
+        new(1, "is in use by another lottery process", A("reinit", Run, "--levels", "1"), NeedsRun: true,
+            Setup: run => Held.Add(RunLock.Acquire(Path.Combine(Level(run, 2, 1), "branches", "reinit_1")))),
         // Damaged files: each named, with advice that works (tested in CliRecoveryTests).
         new(1, "manifest.json was edited", A("show", Run), NeedsRun: true,
             Setup: run => File.WriteAllText(Path.Combine(run, "manifest.json"), File.ReadAllText(Path.Combine(run, "manifest.json")).Replace("\"lr\": 0.0012", "\"lr\": 0.002"))),

@@ -290,7 +290,7 @@ public class ReportTests(ReportFixture f) : IClassFixture<ReportFixture>
     }
 
     /// <summary>A recipe's report keeps only its own branches: another branch still training on the same run (its stage
-    /// unfinished, the replicate locked) is not this report's unfinished work, and the run is not "still running" for it.</summary>
+    /// unfinished, its directory locked) is not this report's unfinished work, and the run is not "still running" for it.</summary>
     [Fact]
     public void AReportThatLeavesABranchOutIsNotHeldUpByItsUnfinishedStage()
     {
@@ -299,7 +299,7 @@ public class ReportTests(ReportFixture f) : IClassFixture<ReportFixture>
         CopyDirectory(Path.Combine(f.Runs, f.Lottery), run);
         var reinit = Assert.Single(Directory.GetDirectories(Path.Combine(run, "replicate_2", "level_2", global::Lottery.Lottery.RunLayout.BranchFolder), "reinit*"));
         File.Delete(Path.Combine(reinit, "summary.json"));
-        using var held = global::Lottery.Runs.RunLock.Acquire(Path.Combine(run, "replicate_2"));
+        using var held = global::Lottery.Runs.RunLock.Acquire(reinit);   // its process at work (a branch locks its own directory)
 
         var all = global::Lottery.Reports.ExperimentData.Load(run);
         Assert.True(all.Running);

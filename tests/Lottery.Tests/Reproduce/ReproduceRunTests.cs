@@ -160,8 +160,8 @@ public sealed class ReproduceRunTests : IDisposable
         {
             "iterative_job=$(sbatch --parsable ",
             "iterative_reinit_job=$(sbatch --parsable --dependency=aftercorr:$iterative_job --kill-on-invalid-dep=yes ",
-            // The second branch on the same run waits for the first too: both lock the same replicates.
-            "iterative_random_pruning_job=$(sbatch --parsable --dependency=aftercorr:$iterative_job:$iterative_reinit_job --kill-on-invalid-dep=yes ",
+            // The second branch on the same run waits only for its trunk: each branch locks its own directories.
+            "iterative_random_pruning_job=$(sbatch --parsable --dependency=aftercorr:$iterative_job --kill-on-invalid-dep=yes ",
             "oneshot_reinit_job=$(sbatch --parsable --dependency=aftercorr:$oneshot_job --kill-on-invalid-dep=yes ",
             "report_job=$(sbatch --parsable --dependency=afterany:$iterative_job:$iterative_reinit_job:$iterative_random_pruning_job:$oneshot_job:$oneshot_reinit_job --kill-on-invalid-dep=yes ",
             "#SBATCH --time=1:00:00", "#SBATCH --array=1",
