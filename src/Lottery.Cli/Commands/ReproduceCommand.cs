@@ -380,7 +380,7 @@ public static class ReproduceCommand
                 var key = keys[step.Id] = submittedAs[command] = Key(step.Id);
                 var on = new List<string>();
                 if (!step.IsTrunk) on.Add(keys[step.On!]);
-                var locks = step.IsTrunk ? runDir : $"{runDir}#{step.Command}";
+                var locks = $"{runDir}#{step.LockScope}";
                 if (lastOnRun.TryGetValue(locks, out var before) && !on.Contains(before)) on.Add(before);
                 lastOnRun[locks] = key;
                 planned.Add(new PlannedJob(SlurmSubmission.Script(step.Command, runDir, $"{step.Command}.{Path.GetFileName(runDir)}", resolved.Replicates, resources, args, threadsGiven),

@@ -17,10 +17,8 @@ namespace Lottery.Cli.Reproduce;
 public sealed record RecipeJob(string Id, RecipeStep Step, int Replicate, string Run, IReadOnlyList<string> Arguments, IReadOnlyList<string> After,
     ExperimentHparams Hparams, string? Rewind)
 {
-    /// <summary>Jobs with the same key write the same directories, so never run at once: a trunk's jobs on a replicate share
-    /// one (the replicate's lock), a branch's another (its instances' locks; all of a replicate's stability jobs one, as
-    /// they share its dense rewind points). A replicate's branches run beside each other once their trunk's job is done.</summary>
-    public string Lock => Step.IsTrunk ? $"{Run}#{Replicate}" : $"{Run}#{Replicate}#{Step.Command}";
+    /// <summary>Jobs with the same key write the same directories, so never run at once (<see cref="RecipeStep.LockScope"/>).</summary>
+    public string Lock => $"{Run}#{Replicate}#{Step.LockScope}";
 
     /// <summary>The name of the step the report job is: it writes its recipe's report (`lottery reproduce NAME --report-only`)
     /// once every job of the recipe has finished, in a process of its own so that the other workers go on training.</summary>

@@ -16,6 +16,11 @@ public sealed record RecipeStep(string Id, string Command, IReadOnlyList<string>
 {
     public bool IsTrunk => On is null;
 
+    /// <summary>What the step's jobs lock in a replicate of their run: the trunk's replicate (""), or the branch's own
+    /// directories (its name; a replicate's stability jobs share one, as they share its dense rewind points). Jobs of one
+    /// scope on one replicate never run at once; two branches do, once their trunk is done.</summary>
+    public string LockScope => IsTrunk ? "" : Command;
+
     static string Join(IEnumerable<double> values) => string.Join(',', values.Select(v => v.ToString("0.###", CultureInfo.InvariantCulture)));
     static string Join(IEnumerable<int> values) => string.Join(',', values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
 
