@@ -33,7 +33,7 @@ public static class ReportTable
             {
                 var cells = new List<string> { first ? row.Label : "", first ? $"{row.PercentRemaining:0.0}" : "" };
                 if (controls) cells.Add(name);
-                cells.Add(Format(c.EarlyStopIteration, 1, "0", wide));
+                cells.Add(Format(c.EarlyStopIteration, 1, "0", wide) + AtEnd(c));
                 cells.Add(Format(c.EarlyStopTestAccuracy, 100, "0.00", wide));
                 cells.Add(Format(c.FinalTestAccuracy, 100, "0.00", wide));
                 if (diverged || collapsed) cells.Add(string.Join("; ", new[] { Diverged(c), Collapsed(c) }.Where(n => n.Length > 0)));
@@ -50,6 +50,8 @@ public static class ReportTable
         }
         else writer.WriteLine("accuracies in %");
         if (diverged) writer.WriteLine("diverged: NaN/infinite loss, training stopped; early stop = best point before it");
+        if (report.Rows.Any(r => r.Cells.Values.Any(c => c.EarlyStopsAtEnd > 0)))
+            writer.WriteLine("(end): early stop at the stage's last measurement (validation loss still falling): the true one may be later");
         if (collapsed) writer.WriteLine("collapse: the mask left these layers without a weight (they pass only their bias)");
         var sparse = report.Rows.Where(r => r.Cells.Values.Any(c => c.SparseLayers is { Count: > 0 })).ToList();
         if (sparse.Count > 0)
@@ -79,6 +81,9 @@ public static class ReportTable
         table.Write(writer);
         writer.WriteLine("barriers in points of error: the largest error along the path minus the mean of its endpoints'");
     }
+
+    /// <summary>" (end)" where every stage of the cell stopped early at its last measurement, " (end: k of n)" where some did.</summary>
+    static string AtEnd(RunReport.Cell c) => c.EarlyStopsAtEnd == 0 ? "" : c.EarlyStopsAtEnd == c.Count ? " (end)" : $" (end: {c.EarlyStopsAtEnd} of {c.Count})";
 
     static string Collapsed(RunReport.Cell c) => c.EmptyLayers.Count == 0 ? "" : $"collapse: {string.Join(", ", c.EmptyLayers.Select(n => n.Replace(".weight", "")))}";
 
@@ -119,6 +124,7 @@ public static class ReportTable
                         ["diverged_at"] = new JsonArray(c.DivergedAt.Select(d => (JsonNode)d).ToArray()),
                         ["empty_layers"] = new JsonArray(c.EmptyLayers.Select(n => (JsonNode)n).ToArray()),
                         ["sparse_layers"] = new JsonArray((c.SparseLayers ?? []).Select(n => (JsonNode)n).ToArray()),
+                        ["early_stops_at_end"] = c.EarlyStopsAtEnd,
                     };
                 return (JsonNode)o;
             }).ToArray()),

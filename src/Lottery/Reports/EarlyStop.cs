@@ -10,7 +10,10 @@ public enum EarlyStopCriterion { ValidationLoss, ValidationAccuracy }
 /// <summary>The early-stopping point of one stage under one criterion: the first best measurement before any
 /// divergence. Test accuracy is null where the test set was not measured at that iteration (--test-every above
 /// --eval-every; the trainer always measures it at new minima of the validation loss).</summary>
-public sealed record EarlyStop(int Iteration, double ValidationLoss, double ValidationAccuracy, double? TestAccuracy)
+/// <param name="AtLastMeasurement">The best measurement is the stage's last: the criterion was still improving when the
+/// stage ended, so the true early stop may lie beyond the run (the iteration is censored: a lower bound), and a ratio
+/// of early stops involving it is a bound, not a measurement.</param>
+public sealed record EarlyStop(int Iteration, double ValidationLoss, double ValidationAccuracy, double? TestAccuracy, bool AtLastMeasurement = false)
 {
     public static EarlyStop Of(IReadOnlyList<MetricsRow> rows, EarlyStopCriterion criterion)
     {
@@ -27,7 +30,7 @@ public sealed record EarlyStop(int Iteration, double ValidationLoss, double Vali
             if (better) best = r;
         }
         best ??= rows[0];
-        return new EarlyStop(best.Iteration, best.ValidationLoss, best.ValidationAccuracy, best.TestAccuracy);
+        return new EarlyStop(best.Iteration, best.ValidationLoss, best.ValidationAccuracy, best.TestAccuracy, best.Iteration == rows[^1].Iteration);
     }
 
     public static string Describe(EarlyStopCriterion c) => c == EarlyStopCriterion.ValidationLoss

@@ -13,6 +13,8 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
     /// <summary>The smallest percent remaining down to which every ticket level matches the dense network (null: none).</summary>
     public double? MatchesDownTo { get; init; }
     public (double Percent, double Factor)? LargestSpeedUp { get; init; }
+    /// <summary>Whether <see cref="LargestSpeedUp"/> is measured or a bound (an early stop at its run's last measurement).</summary>
+    public RatioBound SpeedUpBound { get; init; }
     public (double Percent, double Points)? LargestGain { get; init; }
 
     static string P(double v) => v.ToString(v < 10 ? "0.0#" : "0.0", CultureInfo.InvariantCulture);
@@ -44,7 +46,8 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
         var denseEs = dense.EarlyStopIteration(criterion);
         static string Range(Statistic s, double scale, string f) => s.Min == s.Max ? "" : $" [{N(s.Min * scale, f)}–{N(s.Max * scale, f)}]";
         findings.Add($"Dense network ({dense.Stages} replicate{(dense.Stages == 1 ? "" : "s")}{(denseFrom is null ? "" : $", of {denseFrom}: this experiment trains none")}): early stop at iteration {N(denseEs.Mean, "0")}{Range(denseEs, 1, "0")}, " +
-            $"test accuracy there {N(denseAcc.Mean * 100, "0.00")}%{Range(denseAcc, 100, "0.00")}, at the end {N(dense.FinalTestAccuracy.Mean * 100, "0.00")}%.");
+            $"test accuracy there {N(denseAcc.Mean * 100, "0.00")}%{Range(denseAcc, 100, "0.00")}, at the end {N(dense.FinalTestAccuracy.Mean * 100, "0.00")}%." +
+            Censored(dense, "the dense network", "the tickets' early-stop speed-ups against it are lower bounds"));
         var tickets = rows.Where(r => r.Kind.IsTicket && r.EarlyStopTestAccuracy(criterion) is not null)
             .OrderByDescending(r => r.PercentRemaining).ToList();
         bool Matches(ResultRow r) => r.EarlyStopTestAccuracy(criterion)!.Mean >= denseAcc.Min && r.EarlyStopIteration(criterion).Mean <= denseEs.Max;
@@ -71,14 +74,21 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
             findings.Add($"No ticket matches the dense network (test accuracy at early stop at least the dense replicates' lowest, early stop no later than their latest); " +
                 $"at the first pruned level ({P(tickets[0].PercentRemaining)}%) the ticket {Miss(tickets[0])}.");
 
-        var speed = tickets.Select(t => (t.PercentRemaining, Factor: denseEs.Mean / Math.Max(1, t.EarlyStopIteration(criterion).Mean))).MaxBy(x => x.Factor);
+        var fastest = tickets.Select(t => (Ticket: t, Factor: denseEs.Mean / Math.Max(1, t.EarlyStopIteration(criterion).Mean))).MaxBy(x => x.Factor);
+        var speed = (fastest.Ticket.PercentRemaining, fastest.Factor);
+        var speedBound = RatioBounds.Of(dense.EarlyStopCensored(criterion), fastest.Ticket.EarlyStopCensored(criterion));
         var gain = tickets.Select(t => (t.PercentRemaining, Points: (t.EarlyStopTestAccuracy(criterion)!.Mean - denseAcc.Mean) * 100)).MaxBy(x => x.Points);
-        // A ratio that rounds to 1.00 is no speed-up and no slow-down: "as early as", not "1.00× later".
-        findings.Add(N(speed.Factor, "0.00") == "1.00"
-            ? $"No ticket stops earlier than the dense network on average: the closest stops as early as it, at {P(speed.PercentRemaining)}% remaining."
-            : speed.Factor > 1
-                ? $"Largest early-stop speed-up: {N(speed.Factor, "0.00")}× sooner than the dense network, at {P(speed.PercentRemaining)}% remaining."
-                : $"No ticket stops earlier than the dense network on average (the closest: {N(1 / speed.Factor, "0.00")}× later, at {P(speed.PercentRemaining)}%).");
+        // A ratio that rounds to 1.00 is no speed-up and no slow-down: "as early as", not "1.00× later". A bounded ratio
+        // (an early stop at its run's end) says so, and claims no more than the bound allows.
+        var speedText = RatioBounds.Describe(speed.Factor, speedBound, "sooner than the dense network", "later than the dense network", "as early as the dense network");
+        findings.Add(speedBound != RatioBound.Measured
+            ? $"Largest early-stop speed-up: {speedText}, at {P(speed.PercentRemaining)}% remaining." +
+              (speedBound == RatioBound.AtMost ? Censored(fastest.Ticket, $"the ticket at {P(speed.PercentRemaining)}%", "the speed-up is an upper bound") : "")
+            : N(speed.Factor, "0.00") == "1.00"
+                ? $"No ticket stops earlier than the dense network on average: the closest stops as early as it, at {P(speed.PercentRemaining)}% remaining."
+                : speed.Factor > 1
+                    ? $"Largest early-stop speed-up: {N(speed.Factor, "0.00")}× sooner than the dense network, at {P(speed.PercentRemaining)}% remaining."
+                    : $"No ticket stops earlier than the dense network on average (the closest: {N(1 / speed.Factor, "0.00")}× later, at {P(speed.PercentRemaining)}%).");
         findings.Add(gain.Points > 0
             ? $"Largest accuracy gain at early stop: +{N(gain.Points, "0.00")} points over the dense network, at {P(gain.PercentRemaining)}% remaining."
             : $"No ticket is more accurate than the dense network at early stop (the closest: {N(gain.Points, "0.00")} points, at {P(gain.PercentRemaining)}%).");
@@ -95,14 +105,25 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
             {
                 double gap = (p.Ticket!.EarlyStopTestAccuracy(criterion)!.Mean - p.Branch.EarlyStopTestAccuracy(criterion)!.Mean) * 100;
                 double slower = p.Branch.EarlyStopIteration(criterion).Mean / Math.Max(1, p.Ticket.EarlyStopIteration(criterion).Mean);
-                var when = N(slower, "0.00") == "1.00" ? "as early as the ticket" : slower > 1 ? $"{N(slower, "0.00")}× later" : $"{N(1 / slower, "0.00")}× sooner";
+                var when = RatioBounds.Describe(slower, RatioBounds.Of(p.Branch.EarlyStopCensored(criterion), p.Ticket.EarlyStopCensored(criterion)),
+                    "later", "sooner", "as early as the ticket");
                 return $"{P(p.Branch.PercentRemaining)}%: {(gap >= 0 ? N(gap, "0.00") + " points below" : N(-gap, "0.00") + " points above")}, early stop {when}";
             });
             var what = kind.Key == "reinit" ? "Randomly reinitialized copies" : $"{char.ToUpperInvariant(kind.Name[0])}{kind.Name[1..]} ({kind.Key})";
             findings.Add($"{what} against their tickets (test accuracy at early stop; early-stop iteration): {string.Join("; ", parts)}.");
         }
+        var censoredBranches = rows.Where(r => r.Kind.Branch is not null && r.EarlyStopCensored(criterion)).ToList();
+        if (censoredBranches.Count > 0)
+            findings.Add($"Early stops at their run's last measurement ({Still()}; the ratios above that involve them are bounds): {string.Join("; ", censoredBranches.Select(r => $"{r.Kind.Name} at {P(r.PercentRemaining)}% ({AtEnd(r)})"))}.");
         if (paths is { Count: > 0 }) findings.AddRange(StabilityFindings(paths, tickets, Matches, ownRewindPoint));
-        return new Headline(label, findings, paper) { MatchesDownTo = downTo, LargestSpeedUp = speed, LargestGain = gain };
+        return new Headline(label, findings, paper) { MatchesDownTo = downTo, LargestSpeedUp = speed, SpeedUpBound = speedBound, LargestGain = gain };
+
+        string Still() => criterion == EarlyStopCriterion.ValidationLoss ? "the validation loss was still falling" : "the validation accuracy was still rising";
+        string AtEnd(ResultRow r) => r.EarlyStopsAtEnd(criterion) == r.Stages ? (r.Stages == 1 ? "its only stage" : $"all {r.Stages} stages") : $"{r.EarlyStopsAtEnd(criterion)} of {r.Stages} stages";
+
+        // A sentence for a row whose early stop is censored in some stage, or "".
+        string Censored(ResultRow r, string who, string consequence) => !r.EarlyStopCensored(criterion) ? ""
+            : $" The early stop of {who} is its run's last measurement in {AtEnd(r)} ({Still()}): its true early stop may be later, so {consequence}.";
 
         string Miss(ResultRow r)
         {

@@ -43,6 +43,9 @@ public static class PaperComparison
                 return dense?.EarlyStopTestAccuracy(criterion) is { } accuracy ? $"{N(accuracy.Mean * 100, "0.00")}%" + Spread(accuracy, dense.Stages) : NoDense();
             case ClaimMeasure.LargestSpeedUp:
                 if (headline?.LargestSpeedUp is not { } s) return dense is null ? NoDense() : "no ticket finished";
+                if (headline.SpeedUpBound != RatioBound.Measured)
+                    return $"{RatioBounds.Describe(s.Factor, headline.SpeedUpBound, "sooner", "later", "as early as the dense network")}, at {P(s.Percent)}% " +
+                           "(an early stop at its run's last measurement: see the summary)";
                 return N(s.Factor, "0.00") == "1.00" ? $"none: as early as the dense network at best ({P(s.Percent)}%)"
                     : s.Factor > 1 ? $"{N(s.Factor, "0.00")}× sooner, at {P(s.Percent)}%"
                     : $"none: at best {N(1 / s.Factor, "0.00")}× later ({P(s.Percent)}%)";
@@ -63,7 +66,8 @@ public static class PaperComparison
                 if (ticket is null) return $"its ticket at {P(copy.PercentRemaining)}% not finished";
                 var points = (ticket.EarlyStopTestAccuracy(criterion)!.Mean - copy.EarlyStopTestAccuracy(criterion)!.Mean) * 100;
                 var ratio = copy.EarlyStopIteration(criterion).Mean / Math.Max(1, ticket.EarlyStopIteration(criterion).Mean);
-                var when = N(ratio, "0.00") == "1.00" ? "as early as its copy" : ratio > 1 ? $"{N(ratio, "0.00")}× sooner than its copy" : $"{N(1 / ratio, "0.00")}× later than its copy";
+                var when = RatioBounds.Describe(ratio, RatioBounds.Of(copy.EarlyStopCensored(criterion), ticket.EarlyStopCensored(criterion)),
+                    "sooner than its copy", "later than its copy", "as early as its copy");
                 // The nearest level run stands in for the paper's percent: say so when it is not close.
                 var where = Math.Abs(Math.Log(copy.PercentRemaining / at)) < 0.1 ? $"at {P(copy.PercentRemaining)}%" : $"at {P(copy.PercentRemaining)}% (the level run nearest {P(at)}%)";
                 return $"ticket {(points >= 0 ? "+" : "")}{N(points, "0.00")} points, early stop {when}, {where}";

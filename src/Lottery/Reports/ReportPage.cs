@@ -106,6 +106,7 @@ public static class ReportPage
 
         sb.Append("<h2>Table</h2>\n<p>Accuracies in %; mean [min–max] over the n stages at each point. Also as table.md, table.csv and table.json.</p>\n");
         AppendTable(sb, report.Rows, styles);
+        if (ResultTable.EndNote(report.Rows) is { } end) sb.Append($"<p class=\"note\">{E(end)}</p>\n");
         AppendStability(sb, StabilityTable.Build(report.Experiments));
 
         sb.Append("<h2>Runs and hyperparameters</h2>\n");
@@ -182,13 +183,21 @@ public static class ReportPage
             sb.Append($"<td>{r.PercentRemaining.ToString("0.0", CultureInfo.InvariantCulture)}</td><td class=\"l\">{E(r.Position)}</td>")
               .Append($"<td class=\"l\"><span class=\"swatch\" style=\"background:{styles.Color(r.Experiment, r.Kind)}\"></span>{E(r.Kind.Name)}")
               .Append(r.DivergedAt.Count > 0 ? $" ({r.DivergedAt.Count} diverged)" : "").Append("</td>")
-              .Append($"<td>{r.Stages}</td><td>{Cell(r.EarlyStopIterationByLoss, 1, "0")}</td><td>{Cell(r.EarlyStopIterationByAccuracy, 1, "0")}</td>")
+              .Append($"<td>{r.Stages}</td><td>{EarlyStopCell(r, EarlyStopCriterion.ValidationLoss)}</td><td>{EarlyStopCell(r, EarlyStopCriterion.ValidationAccuracy)}</td>")
               .Append($"<td>{Cell(r.EarlyStopTestAccuracyByLoss, 100, "0.00")}</td><td>{Cell(r.EarlyStopTestAccuracyByAccuracy, 100, "0.00")}</td>")
               .Append($"<td>{Cell(r.FinalTestAccuracy, 100, "0.00")}</td>");
             if (train) sb.Append($"<td>{Cell(r.FinalTrainAccuracy, 100, "0.00")}</td>");
             sb.Append("</tr>\n");
         }
         sb.Append("</table></div>\n");
+    }
+
+    /// <summary>An early-stop iteration with its "(end)" mark (<see cref="ResultTable.EarlyStopCell"/>) on a line of its own.</summary>
+    static string EarlyStopCell(ResultRow r, EarlyStopCriterion c)
+    {
+        var cell = Cell(r.EarlyStopIteration(c), 1, "0");
+        var mark = ResultTable.EarlyStopCell(r, c)[ResultTable.Cell(r.EarlyStopIteration(c), 1, "0").Length..];
+        return mark.Length == 0 ? cell : $"{cell}<br><span class=\"r\">{E(mark.Trim())}</span>";
     }
 
     /// <summary>A table's "mean [min–max]" as two lines, the range under the mean, so the columns stay narrow.</summary>

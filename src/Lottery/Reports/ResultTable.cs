@@ -6,13 +6,19 @@ namespace Lottery.Reports;
 
 /// <summary>One row of the report's table: one experiment, one kind of stage, one position (level or target),
 /// every statistic as mean and min–max over the replicates (and reinitialization draws) that finished it.</summary>
+/// <param name="EarlyStopsAtEndByLoss">How many of the stages have their early stop (by validation loss) at their last
+/// measurement (<see cref="EarlyStop.AtLastMeasurement"/>): for those the iteration is a lower bound.</param>
 public sealed record ResultRow(string Experiment, SeriesKind Kind, string Position, int Order, double PercentRemaining, int Stages,
     Statistic EarlyStopIterationByLoss, Statistic EarlyStopIterationByAccuracy, Statistic? EarlyStopTestAccuracyByLoss,
     Statistic? EarlyStopTestAccuracyByAccuracy, Statistic FinalTestAccuracy, Statistic? FinalTrainAccuracy, IReadOnlyList<int> DivergedAt,
-    IReadOnlyList<string> SparseLayers, int SparseStages = 0)
+    IReadOnlyList<string> SparseLayers, int SparseStages = 0, int EarlyStopsAtEndByLoss = 0, int EarlyStopsAtEndByAccuracy = 0)
 {
     public Statistic EarlyStopIteration(EarlyStopCriterion c) => c == EarlyStopCriterion.ValidationLoss ? EarlyStopIterationByLoss : EarlyStopIterationByAccuracy;
     public Statistic? EarlyStopTestAccuracy(EarlyStopCriterion c) => c == EarlyStopCriterion.ValidationLoss ? EarlyStopTestAccuracyByLoss : EarlyStopTestAccuracyByAccuracy;
+    public int EarlyStopsAtEnd(EarlyStopCriterion c) => c == EarlyStopCriterion.ValidationLoss ? EarlyStopsAtEndByLoss : EarlyStopsAtEndByAccuracy;
+    /// <summary>Whether the mean early stop is censored: some stage's criterion was still improving at its end, so the
+    /// mean is a lower bound.</summary>
+    public bool EarlyStopCensored(EarlyStopCriterion c) => EarlyStopsAtEnd(c) > 0;
 }
 
 /// <summary>The report's table, computed from the stages' metrics files (never from cached numbers), and its
@@ -35,8 +41,25 @@ public static class ResultTable
             Of(x => x.FinalTestAccuracy), Partial(x => x.TrainAccuracy),
             s.Select(x => x.DivergedAt).OfType<int>().ToList(),
             s.SelectMany(x => x.Summary.SparseLayers ?? []).Distinct().Order(StringComparer.Ordinal).ToList(),
-            s.Count(x => x.Summary.SparseLayers is { Count: > 0 }));
+            s.Count(x => x.Summary.SparseLayers is { Count: > 0 }),
+            s.Count(x => x.ByLoss.AtLastMeasurement), s.Count(x => x.ByAccuracy.AtLastMeasurement));
     }
+
+    /// <summary>An early-stop iteration's cell: "3000 (end)" where every stage's early stop is its last measurement, "2750
+    /// [2500–3000] (end: 1 of 2)" where some are; the table's note says what that means.</summary>
+    public static string EarlyStopCell(ResultRow r, EarlyStopCriterion c)
+    {
+        var cell = Cell(r.EarlyStopIteration(c), 1, "0");
+        int atEnd = r.EarlyStopsAtEnd(c);
+        return atEnd == 0 ? cell : atEnd == r.Stages ? cell + " (end)" : $"{cell} (end: {atEnd} of {r.Stages})";
+    }
+
+    /// <summary>What "(end)" in the early-stop columns means, or null where no row has one.</summary>
+    public static string? EndNote(IReadOnlyList<ResultRow> rows) =>
+        rows.Any(r => r.EarlyStopsAtEndByLoss + r.EarlyStopsAtEndByAccuracy > 0)
+            ? "(end): the early stop is the stage's last measurement (in every stage of the row, or in the number given): the criterion was " +
+              "still improving when training ended, so the true early stop may lie beyond the run, and an early-stop ratio against it is a bound, not a measurement."
+            : null;
 
     /// <summary>Which stages ran layers on the sparse kernels (--sparse), in a sentence, or null when none did: their
     /// products sum in another order than the dense path's, so those stages' last bits (and, through training, their
@@ -87,7 +110,7 @@ public static class ResultTable
             var cells = new List<string>();
             if (several) cells.Add(r.Experiment);
             cells.AddRange([Num(r.PercentRemaining, "0.0"), r.Position, r.Kind.Name + Diverged(r), $"{r.Stages}",
-                Cell(r.EarlyStopIterationByLoss, 1, "0"), Cell(r.EarlyStopIterationByAccuracy, 1, "0"),
+                EarlyStopCell(r, EarlyStopCriterion.ValidationLoss), EarlyStopCell(r, EarlyStopCriterion.ValidationAccuracy),
                 Cell(r.EarlyStopTestAccuracyByLoss, 100, "0.00"), Cell(r.EarlyStopTestAccuracyByAccuracy, 100, "0.00"),
                 Cell(r.FinalTestAccuracy, 100, "0.00")]);
             if (train) cells.Add(Cell(r.FinalTrainAccuracy, 100, "0.00"));
@@ -95,6 +118,7 @@ public static class ResultTable
         }
         sb.Append("\nAccuracies in %; mean [min–max] over the n stages (replicates, and reinitialization draws); ")
           .Append("early stop by minimum validation loss (the paper's criterion) and by maximum validation accuracy.\n");
+        if (EndNote(rows) is { } end) sb.Append('\n').Append(end).Append('\n');
         return sb.ToString();
     }
 
@@ -103,7 +127,7 @@ public static class ResultTable
     public static readonly string CsvHeader = "experiment,kind,stage,percent_remaining,stages," + string.Join(",",
         new[] { "early_stop_iteration_val_loss", "early_stop_iteration_val_acc", "test_accuracy_at_early_stop_val_loss",
                 "test_accuracy_at_early_stop_val_acc", "final_test_accuracy", "final_train_accuracy" }
-            .SelectMany(n => new[] { n + "_mean", n + "_min", n + "_max" })) + ",diverged,sparse_layers";
+            .SelectMany(n => new[] { n + "_mean", n + "_min", n + "_max" })) + ",diverged,sparse_layers,early_stops_at_end_val_loss,early_stops_at_end_val_acc";
 
     /// <summary>One line per row; numbers round-trip exact (accuracies as fractions, as in metrics.csv), an
     /// unmeasured statistic as empty fields.</summary>
@@ -117,7 +141,8 @@ public static class ResultTable
               .Append(Num(r.PercentRemaining, "R")).Append(',').Append(r.Stages).Append(',')
               .AppendJoin(",", new[] { r.EarlyStopIterationByLoss, r.EarlyStopIterationByAccuracy, r.EarlyStopTestAccuracyByLoss,
                   r.EarlyStopTestAccuracyByAccuracy, r.FinalTestAccuracy, r.FinalTrainAccuracy }.Select(Triple))
-              .Append(',').Append(r.DivergedAt.Count).Append(',').Append(Quote(string.Join(';', r.SparseLayers))).Append('\n');
+              .Append(',').Append(r.DivergedAt.Count).Append(',').Append(Quote(string.Join(';', r.SparseLayers)))
+              .Append(',').Append(r.EarlyStopsAtEndByLoss).Append(',').Append(r.EarlyStopsAtEndByAccuracy).Append('\n');
         return sb.ToString();
     }
 
@@ -139,6 +164,8 @@ public static class ResultTable
             ["final_train_accuracy"] = Stat(r.FinalTrainAccuracy),
             ["diverged_at"] = new JsonArray(r.DivergedAt.Select(d => (JsonNode)d).ToArray()),
             ["sparse_layers"] = new JsonArray(r.SparseLayers.Select(n => (JsonNode)n).ToArray()),
+            ["early_stops_at_end_val_loss"] = r.EarlyStopsAtEndByLoss,
+            ["early_stops_at_end_val_acc"] = r.EarlyStopsAtEndByAccuracy,
         }).ToArray());
     }
 }

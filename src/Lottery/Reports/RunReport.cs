@@ -22,8 +22,9 @@ public sealed record RunReport(string Run, string Kind, string Model, string Dat
     /// <param name="DivergedAt">The divergence iteration of each diverged stage among the <paramref name="Count"/>.</param>
     /// <param name="EmptyLayers">Layers some stage's mask left without a weight (layer collapse).</param>
     /// <param name="SparseLayers">Layers some stage ran on sparse kernels (--sparse).</param>
+    /// <param name="EarlyStopsAtEnd">How many stages stopped early at their last measurement (<see cref="Training.TrainingOutcome.EarlyStopAtEnd"/>).</param>
     public sealed record Cell(Statistic EarlyStopIteration, Statistic EarlyStopTestAccuracy, Statistic FinalTestAccuracy,
-        int Count, IReadOnlyList<int> DivergedAt, IReadOnlyList<string> EmptyLayers, IReadOnlyList<string>? SparseLayers = null);
+        int Count, IReadOnlyList<int> DivergedAt, IReadOnlyList<string> EmptyLayers, IReadOnlyList<string>? SparseLayers = null, int EarlyStopsAtEnd = 0);
 
     /// <summary>Series: "ticket", then the branches' names in the registry's order; only those with data appear.</summary>
     public sealed record Row(string Label, double PercentRemaining, IReadOnlyDictionary<string, Cell> Cells);
@@ -71,7 +72,8 @@ public sealed record RunReport(string Run, string Kind, string Model, string Dat
                     items.Count,
                     items.Select(i => i.Outcome.DivergedAt).OfType<int>().ToList(),
                     items.SelectMany(i => i.EmptyLayers ?? []).Distinct().ToList(),
-                    items.SelectMany(i => i.SparseLayers ?? []).Distinct().ToList());
+                    items.SelectMany(i => i.SparseLayers ?? []).Distinct().ToList(),
+                    items.Count(i => i.Outcome.EarlyStopAtEnd));
             }
             var ticket = g.FirstOrDefault(s => s.Series == Ticket).Summary ?? g.First().Summary;
             return new Row(g.Key.Label, ticket.PercentRemaining, cells);

@@ -20,6 +20,11 @@ public sealed record TrainingOutcome(
     [System.Text.Json.Serialization.JsonIgnore]
     public bool Diverged => DivergedAt is not null;
 
+    /// <summary>The early stop is the stage's last measurement: the validation loss was still falling when training
+    /// ended, so the iteration is a lower bound of the true early stop.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool EarlyStopAtEnd => DivergedAt is null && EarlyStopIteration == FinalIteration;
+
     public static TrainingOutcome From(IReadOnlyList<MetricsRow> rows)
     {
         if (rows.Count == 0) throw new InvalidOperationException("no measurements");

@@ -66,6 +66,75 @@ public class HeadlineTests
         Assert.Equal("No ticket stops earlier than the dense network on average (the closest: 1.50× later, at 80.0%).", later.Findings[2]);
     }
 
+    static ResultRow Censored(ResultRow r, int atEnd) => r with { EarlyStopsAtEndByLoss = atEnd, EarlyStopsAtEndByAccuracy = atEnd };
+
+    /// <summary>A dense network still improving when its schedule ends (early stop at the last measurement) makes every
+    /// ticket's speed-up against it a lower bound: the summary says "at least" and why, the controls' ratios likewise, and
+    /// the paper comparison carries the bound. Nothing is qualified where every early stop is measured.</summary>
+    [Fact]
+    public void AnEarlyStopAtTheRunsEndMakesItsRatiosBounds()
+    {
+        var dense = Row(SeriesKind.Dense, 0, 100, [3000, 2500], [0.78, 0.77]);
+        var ticket = Row(SeriesKind.Iterative, 1, 32.1, [1500, 1500], [0.78, 0.78]);
+        var reinit = Row(SeriesKind.Of("reinit"), 1, 32.1, [3000, 3000], [0.55, 0.55]);
+        var measured = Headline.Of("x", [], [dense, ticket, reinit]);
+        Assert.Equal(RatioBound.Measured, measured.SpeedUpBound);
+        Assert.DoesNotContain(measured.Findings, l => l.Contains("last measurement") || l.Contains("at most"));
+        Assert.EndsWith("32.1%: 23.00 points below, early stop 2.00× later.", measured.Findings[4]);
+        Assert.Equal("Largest early-stop speed-up: 1.83× sooner than the dense network, at 32.1% remaining.", measured.Findings[2]);
+
+        var h = Headline.Of("x", [], [Censored(dense, 1), ticket, Censored(reinit, 2)]);
+        Assert.Equal(RatioBound.AtLeast, h.SpeedUpBound);
+        Assert.Equal((32.1, 2750.0 / 1500), h.LargestSpeedUp);
+        Assert.Equal("Dense network (2 replicates): early stop at iteration 2750 [2500–3000], test accuracy there 77.50% [77.00–78.00], at the end 77.50%. " +
+            "The early stop of the dense network is its run's last measurement in 1 of 2 stages (the validation loss was still falling): its true early stop " +
+            "may be later, so the tickets' early-stop speed-ups against it are lower bounds.", h.Findings[0]);
+        Assert.Equal("Largest early-stop speed-up: at least 1.83× sooner than the dense network, at 32.1% remaining.", h.Findings[2]);
+        Assert.Equal("Randomly reinitialized copies against their tickets (test accuracy at early stop; early-stop iteration): 32.1%: 23.00 points below, " +
+            "early stop at least 2.00× later.", h.Findings[4]);
+        Assert.Equal("Early stops at their run's last measurement (the validation loss was still falling; the ratios above that involve them are bounds): " +
+            "random reinitialization at 32.1% (all 2 stages).", h.Findings[5]);
+
+        // A censored ticket against a measured dense network bounds the speed-up from above; both censored: not measured.
+        var above = Headline.Of("x", [], [dense, Censored(ticket, 2)]);
+        Assert.Equal(RatioBound.AtMost, above.SpeedUpBound);
+        Assert.StartsWith("Largest early-stop speed-up: at most 1.83× sooner than the dense network, at 32.1% remaining. The early stop of the ticket at 32.1% " +
+            "is its run's last measurement in all 2 stages", above.Findings[2]);
+        var neither = Headline.Of("x", [], [Censored(dense, 2), Censored(ticket, 1)]);
+        Assert.Equal(RatioBound.Unmeasured, neither.SpeedUpBound);
+        Assert.Equal("Largest early-stop speed-up: 1.83× sooner than the dense network (not measured: both early stops are their runs' last measurements), " +
+            "at 32.1% remaining.", neither.Findings[2]);
+        // By maximum validation accuracy the reason reads as that criterion's.
+        var byAccuracy = Headline.Of("x", [], [Censored(dense, 1), ticket], EarlyStopCriterion.ValidationAccuracy);
+        Assert.Contains("(the validation accuracy was still rising)", byAccuracy.Findings[0]);
+    }
+
+    [Theory]
+    [InlineData(2.0, RatioBound.Measured, "2.00× later")]
+    [InlineData(2.0, RatioBound.AtLeast, "at least 2.00× later")]
+    [InlineData(0.5, RatioBound.AtLeast, "at most 2.00× sooner")]   // the inverse of a lower bound is an upper bound
+    [InlineData(0.5, RatioBound.AtMost, "at least 2.00× sooner")]
+    [InlineData(1.001, RatioBound.AtLeast, "at least as early as the ticket")]
+    [InlineData(1.5, RatioBound.Unmeasured, "1.50× later (not measured: both early stops are their runs' last measurements)")]
+    public void ABoundedRatioSaysWhichWay(double ratio, RatioBound bound, string expected) =>
+        Assert.Equal(expected, RatioBounds.Describe(ratio, bound, "later", "sooner", "as early as the ticket"));
+
+    /// <summary>The early stop is censored exactly when its measurement is the stage's last, not when a later one diverged.</summary>
+    [Fact]
+    public void AnEarlyStopIsAtTheEndOnlyWhenItIsTheLastMeasurement()
+    {
+        static global::Lottery.Training.MetricsRow M(int it, double loss, double acc) => new(it, null, loss, acc, null, 0.5);
+        Assert.True(EarlyStop.Of([M(0, 2.0, 0.1), M(500, 1.0, 0.5), M(1000, 0.9, 0.6)], EarlyStopCriterion.ValidationLoss).AtLastMeasurement);
+        var earlier = EarlyStop.Of([M(0, 2.0, 0.1), M(500, 0.8, 0.5), M(1000, 0.9, 0.6)], EarlyStopCriterion.ValidationLoss);
+        Assert.False(earlier.AtLastMeasurement);
+        Assert.Equal(500, earlier.Iteration);
+        Assert.True(EarlyStop.Of([M(0, 2.0, 0.1), M(500, 0.8, 0.5), M(1000, 0.9, 0.6)], EarlyStopCriterion.ValidationAccuracy).AtLastMeasurement);
+        // A stage that diverged after its best measurement ended there, not at its schedule's end.
+        Assert.False(EarlyStop.Of([M(0, 2.0, 0.1), M(500, 1.0, 0.5), M(1000, double.NaN, 0.1)], EarlyStopCriterion.ValidationLoss).AtLastMeasurement);
+        // A tie with the last measurement keeps the first best: not censored.
+        Assert.False(EarlyStop.Of([M(0, 2.0, 0.1), M(500, 0.8, 0.5), M(1000, 0.8, 0.5)], EarlyStopCriterion.ValidationLoss).AtLastMeasurement);
+    }
+
     [Fact]
     public void SaysSoWhenNothingCanBeCompared()
     {

@@ -75,6 +75,9 @@ public class ReportTests(ReportFixture f) : IClassFixture<ReportFixture>
                 Expect("test_accuracy_at_early_stop_val_loss", byLoss.Select(r => r.TestAcc!.Value));
                 Expect("test_accuracy_at_early_stop_val_acc", byAcc.Select(r => r.TestAcc!.Value));
                 Expect("final_test_accuracy", metrics.Select(m => m[^1].TestAcc!.Value));
+                // Censored early stops: how many stages have their best measurement as their last one.
+                Assert.Equal(byLoss.Zip(metrics).Count(x => x.First.Iteration == x.Second[^1].Iteration), int.Parse(row[Col("early_stops_at_end_val_loss")], Inv));
+                Assert.Equal(byAcc.Zip(metrics).Count(x => x.First.Iteration == x.Second[^1].Iteration), int.Parse(row[Col("early_stops_at_end_val_acc")], Inv));
                 // Training accuracy: measured from final.tsr, kept beside it, and the table's figure is that.
                 Expect("final_train_accuracy", group.Select(s =>
                     JsonDocument.Parse(File.ReadAllText(Path.Combine(s.Dir, "train_accuracy.json"))).RootElement.GetProperty("accuracy").GetDouble()));
@@ -98,6 +101,34 @@ public class ReportTests(ReportFixture f) : IClassFixture<ReportFixture>
         var reinitRow = rows.First(r => r[Col("kind")] == "reinit");
         var mdRow = md.Single(l => l.Contains("random reinitialization") && l.Contains(reinitRow[Col("stage")]));
         Assert.Contains((double.Parse(reinitRow[Col("final_test_accuracy_mean")], Inv) * 100).ToString("0.00", Inv), mdRow);
+    }
+
+    /// <summary>`lottery show` marks an early stop at a stage's last measurement (the validation loss still falling) per
+    /// cell, counted as the metrics files say (recomputed here), with one line saying what the mark means.</summary>
+    [Fact]
+    public void ShowMarksEarlyStopsAtTheStagesLastMeasurement()
+    {
+        var shown = CliRunner.Run(f.Runs, ["show", f.Lottery, "--json"], ReportFixture.Env);
+        Assert.True(shown.ExitCode == 0, shown.Stderr);
+        var rows = JsonDocument.Parse(shown.Stdout).RootElement.GetProperty("rows").EnumerateArray().ToList();
+        int marked = 0, markedCells = 0;
+        foreach (var group in Stages(Path.Combine(f.Runs, f.Lottery), oneshot: false).GroupBy(s => (Series: s.Kind == "reinit" ? "reinit" : "ticket", s.Stage)))
+        {
+            var expected = group.Count(s =>
+            {
+                var m = Metrics(s.Dir);
+                return m.Aggregate((a, b) => b.ValLoss < a.ValLoss ? b : a).Iteration == m[^1].Iteration;
+            });
+            var cell = rows.Single(r => r.GetProperty("stage").GetString() == group.Key.Stage).GetProperty(group.Key.Series);
+            Assert.Equal(expected, cell.GetProperty("early_stops_at_end").GetInt32());
+            marked += expected;
+            if (expected > 0) markedCells++;
+        }
+        // The fixture's 80-iteration stages are still learning: some stop at their end (seeded, so always the same ones).
+        Assert.True(marked > 0, "no stage of the fixture stops at its last measurement: the test checks nothing");
+        var text = CliRunner.Run(f.Runs, ["show", f.Lottery], ReportFixture.Env).Stdout;
+        Assert.Contains("(end): early stop at the stage's last measurement", text);
+        Assert.Equal(markedCells, text.Split('\n').Count(l => l.Contains(" (end)") || l.Contains(" (end: ")));
     }
 
     /// <summary>The note counts the stages that ran sparse, not the rows' stages (two replicates of one level can differ where
@@ -145,8 +176,8 @@ public class ReportTests(ReportFixture f) : IClassFixture<ReportFixture>
         Assert.Contains(note, File.ReadAllText(Path.Combine(f.Out, "summary.md")));
         Assert.Contains(System.Net.WebUtility.HtmlEncode(note), File.ReadAllText(Path.Combine(f.Out, "report.html")));
         var csv = File.ReadAllLines(Path.Combine(f.Out, "table.csv"));
-        Assert.EndsWith(",diverged,sparse_layers", csv[0]);
-        Assert.Equal(sparse.Count > 0 ? byRow.Count(r => r.Layers.Count > 0) : 0, csv.Skip(1).Count(l => !l.EndsWith(',')));
+        Assert.EndsWith(",diverged,sparse_layers,early_stops_at_end_val_loss,early_stops_at_end_val_acc", csv[0]);
+        Assert.Equal(sparse.Count > 0 ? byRow.Count(r => r.Layers.Count > 0) : 0, csv.Skip(1).Count(l => l.Split(',')[^3] != ""));
     }
 
     [Fact]
