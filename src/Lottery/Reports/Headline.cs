@@ -81,7 +81,10 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
         // A ratio that rounds to 1.00 is no speed-up and no slow-down: "as early as", not "1.00× later". A bounded ratio
         // (an early stop at its run's end) says so, and claims no more than the bound allows.
         var speedText = RatioBounds.Describe(speed.Factor, speedBound, "sooner than the dense network", "later than the dense network", "as early as the dense network");
-        findings.Add(speedBound != RatioBound.Measured
+        findings.Add(speedBound == RatioBound.Unmeasured
+            ? $"No early-stop speed-up is measured: the dense network and the ticket with the largest ratio ({N(speed.Factor, "0.00")}×, at " +
+              $"{P(speed.PercentRemaining)}%) both stop at their runs' last measurement."
+            : speedBound != RatioBound.Measured
             ? $"Largest early-stop speed-up: {speedText}, at {P(speed.PercentRemaining)}% remaining." +
               (speedBound == RatioBound.AtMost ? Censored(fastest.Ticket, $"the ticket at {P(speed.PercentRemaining)}%", "the speed-up is an upper bound") : "")
             : N(speed.Factor, "0.00") == "1.00"
@@ -119,7 +122,8 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
         return new Headline(label, findings, paper) { MatchesDownTo = downTo, LargestSpeedUp = speed, SpeedUpBound = speedBound, LargestGain = gain };
 
         string Still() => criterion == EarlyStopCriterion.ValidationLoss ? "the validation loss was still falling" : "the validation accuracy was still rising";
-        string AtEnd(ResultRow r) => r.EarlyStopsAtEnd(criterion) == r.Stages ? (r.Stages == 1 ? "its only stage" : $"all {r.Stages} stages") : $"{r.EarlyStopsAtEnd(criterion)} of {r.Stages} stages";
+        string AtEnd(ResultRow r) => r.EarlyStopsAtEnd(criterion) != r.Stages ? $"{r.EarlyStopsAtEnd(criterion)} of {r.Stages} stages"
+            : r.Stages switch { 1 => "its only stage", 2 => "both stages", _ => $"all {r.Stages} stages" };
 
         // A sentence for a row whose early stop is censored in some stage, or "".
         string Censored(ResultRow r, string who, string consequence) => !r.EarlyStopCensored(criterion) ? ""

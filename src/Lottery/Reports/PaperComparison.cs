@@ -43,6 +43,8 @@ public static class PaperComparison
                 return dense?.EarlyStopTestAccuracy(criterion) is { } accuracy ? $"{N(accuracy.Mean * 100, "0.00")}%" + Spread(accuracy, dense.Stages) : NoDense();
             case ClaimMeasure.LargestSpeedUp:
                 if (headline?.LargestSpeedUp is not { } s) return dense is null ? NoDense() : "no ticket finished";
+                if (headline.SpeedUpBound == RatioBound.Unmeasured)
+                    return $"not measured: the dense network and the ticket both stop at their runs' end ({N(s.Factor, "0.00")}×, at {P(s.Percent)}%)";
                 if (headline.SpeedUpBound != RatioBound.Measured)
                     return $"{RatioBounds.Describe(s.Factor, headline.SpeedUpBound, "sooner", "later", "as early as the dense network")}, at {P(s.Percent)}% " +
                            "(an early stop at its run's last measurement: see the summary)";

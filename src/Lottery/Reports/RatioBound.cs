@@ -42,6 +42,6 @@ public static class RatioBounds
         var text = N(ratio) == "1.00" ? bound.Prefix() + same
             : ratio > 1 ? $"{bound.Prefix()}{N(ratio)}× {above}"
             : $"{bound.Inverse().Prefix()}{N(1 / ratio)}× {below}";
-        return bound == RatioBound.Unmeasured ? text + " (not measured: both early stops are their runs' last measurements)" : text;
+        return bound == RatioBound.Unmeasured ? text + " (not measured: both stop at their runs' end)" : text;
     }
 }

@@ -93,17 +93,17 @@ public class HeadlineTests
         Assert.Equal("Randomly reinitialized copies against their tickets (test accuracy at early stop; early-stop iteration): 32.1%: 23.00 points below, " +
             "early stop at least 2.00× later.", h.Findings[4]);
         Assert.Equal("Early stops at their run's last measurement (the validation loss was still falling; the ratios above that involve them are bounds): " +
-            "random reinitialization at 32.1% (all 2 stages).", h.Findings[5]);
+            "random reinitialization at 32.1% (both stages).", h.Findings[5]);
 
         // A censored ticket against a measured dense network bounds the speed-up from above; both censored: not measured.
         var above = Headline.Of("x", [], [dense, Censored(ticket, 2)]);
         Assert.Equal(RatioBound.AtMost, above.SpeedUpBound);
         Assert.StartsWith("Largest early-stop speed-up: at most 1.83× sooner than the dense network, at 32.1% remaining. The early stop of the ticket at 32.1% " +
-            "is its run's last measurement in all 2 stages", above.Findings[2]);
+            "is its run's last measurement in both stages", above.Findings[2]);
         var neither = Headline.Of("x", [], [Censored(dense, 2), Censored(ticket, 1)]);
         Assert.Equal(RatioBound.Unmeasured, neither.SpeedUpBound);
-        Assert.Equal("Largest early-stop speed-up: 1.83× sooner than the dense network (not measured: both early stops are their runs' last measurements), " +
-            "at 32.1% remaining.", neither.Findings[2]);
+        Assert.Equal("No early-stop speed-up is measured: the dense network and the ticket with the largest ratio (1.83×, at 32.1%) both stop at their " +
+            "runs' last measurement.", neither.Findings[2]);
         // By maximum validation accuracy the reason reads as that criterion's.
         var byAccuracy = Headline.Of("x", [], [Censored(dense, 1), ticket], EarlyStopCriterion.ValidationAccuracy);
         Assert.Contains("(the validation accuracy was still rising)", byAccuracy.Findings[0]);
@@ -115,7 +115,7 @@ public class HeadlineTests
     [InlineData(0.5, RatioBound.AtLeast, "at most 2.00× sooner")]   // the inverse of a lower bound is an upper bound
     [InlineData(0.5, RatioBound.AtMost, "at least 2.00× sooner")]
     [InlineData(1.001, RatioBound.AtLeast, "at least as early as the ticket")]
-    [InlineData(1.5, RatioBound.Unmeasured, "1.50× later (not measured: both early stops are their runs' last measurements)")]
+    [InlineData(1.5, RatioBound.Unmeasured, "1.50× later (not measured: both stop at their runs' end)")]
     public void ABoundedRatioSaysWhichWay(double ratio, RatioBound bound, string expected) =>
         Assert.Equal(expected, RatioBounds.Describe(ratio, bound, "later", "sooner", "as early as the ticket"));
 
