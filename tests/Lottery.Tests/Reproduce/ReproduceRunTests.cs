@@ -73,7 +73,7 @@ public sealed class ReproduceRunTests : IDisposable
         // The speed-up is said as a bound exactly when the dense network's early stop is its run's last measurement.
         var denseRow = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "table.json"))).RootElement.GetProperty("rows").EnumerateArray()
             .First(r => r.GetProperty("kind").GetString() == "dense");
-        var speedUp = table.GetProperty("paper_against_ours").EnumerateArray().Single(c => c.GetProperty("quantity").GetString() == "Largest early-stop speed-up")
+        var speedUp = table.GetProperty("paper_against_ours").EnumerateArray().First(c => c.GetProperty("quantity").GetString()!.StartsWith("Largest early-stop speed-up", StringComparison.Ordinal))
             .GetProperty("ours").GetString()!;
         Assert.Equal(denseRow.GetProperty("early_stops_at_end_val_loss").GetInt32() > 0, Regex.IsMatch(speedUp, "^(at least|not measured)"));
         var html = File.ReadAllText(Path.Combine(OutDir, "report.html"));
