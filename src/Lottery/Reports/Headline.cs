@@ -78,20 +78,7 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
         var speed = (fastest.Ticket.PercentRemaining, fastest.Factor);
         var speedBound = RatioBounds.Of(dense.EarlyStopCensored(criterion), fastest.Ticket.EarlyStopCensored(criterion));
         var gain = tickets.Select(t => (t.PercentRemaining, Points: (t.EarlyStopTestAccuracy(criterion)!.Mean - denseAcc.Mean) * 100)).MaxBy(x => x.Points);
-        // A ratio that rounds to 1.00 is no speed-up and no slow-down: "as early as", not "1.00× later". A bounded ratio
-        // (an early stop at its run's end) says so, and claims no more than the bound allows.
-        var speedText = RatioBounds.Describe(speed.Factor, speedBound, "sooner than the dense network", "later than the dense network", "as early as the dense network");
-        findings.Add(speedBound == RatioBound.Unmeasured
-            ? $"No early-stop speed-up is measured: the dense network and the ticket with the largest ratio ({N(speed.Factor, "0.00")}×, at " +
-              $"{P(speed.PercentRemaining)}%) both stop at their runs' last measurement."
-            : speedBound != RatioBound.Measured
-            ? $"Largest early-stop speed-up: {speedText}, at {P(speed.PercentRemaining)}% remaining." +
-              (speedBound == RatioBound.AtMost ? Censored(fastest.Ticket, $"the ticket at {P(speed.PercentRemaining)}%", "the speed-up is an upper bound") : "")
-            : N(speed.Factor, "0.00") == "1.00"
-                ? $"No ticket stops earlier than the dense network on average: the closest stops as early as it, at {P(speed.PercentRemaining)}% remaining."
-                : speed.Factor > 1
-                    ? $"Largest early-stop speed-up: {N(speed.Factor, "0.00")}× sooner than the dense network, at {P(speed.PercentRemaining)}% remaining."
-                    : $"No ticket stops earlier than the dense network on average (the closest: {N(1 / speed.Factor, "0.00")}× later, at {P(speed.PercentRemaining)}%).");
+        findings.Add(SpeedUpFinding());
         findings.Add(gain.Points > 0
             ? $"Largest accuracy gain at early stop: +{N(gain.Points, "0.00")} points over the dense network, at {P(gain.PercentRemaining)}% remaining."
             : $"No ticket is more accurate than the dense network at early stop (the closest: {N(gain.Points, "0.00")} points, at {P(gain.PercentRemaining)}%).");
@@ -120,6 +107,27 @@ public sealed record Headline(string Experiment, IReadOnlyList<string> Findings,
             findings.Add($"Early stops at their run's last measurement ({Still()}; the ratios above that involve them are bounds): {string.Join("; ", censoredBranches.Select(r => $"{r.Kind.Name} at {P(r.PercentRemaining)}% ({AtEnd(r)})"))}.");
         if (paths is { Count: > 0 }) findings.AddRange(StabilityFindings(paths, tickets, Matches, ownRewindPoint));
         return new Headline(label, findings, paper) { MatchesDownTo = downTo, LargestSpeedUp = speed, SpeedUpBound = speedBound, LargestGain = gain };
+
+        // A ratio that rounds to 1.00 is no speed-up and no slow-down: "as early as", not "1.00× later". A bounded ratio
+        // (an early stop at its run's end) says so, and claims no more than the bound allows.
+        string SpeedUpFinding()
+        {
+            string where = $"{P(speed.PercentRemaining)}% remaining";
+            switch (speedBound)
+            {
+                case RatioBound.Unmeasured:
+                    return $"No early-stop speed-up is measured: the dense network and the ticket with the largest ratio ({N(speed.Factor, "0.00")}×, at " +
+                           $"{P(speed.PercentRemaining)}%) both stop at their runs' last measurement.";
+                case RatioBound.AtLeast or RatioBound.AtMost:
+                    var text = RatioBounds.Describe(speed.Factor, speedBound, "sooner than the dense network", "later than the dense network", "as early as the dense network");
+                    return $"Largest early-stop speed-up: {text}, at {where}." +
+                           (speedBound == RatioBound.AtMost ? Censored(fastest.Ticket, $"the ticket at {P(speed.PercentRemaining)}%", "the speed-up is an upper bound") : "");
+            }
+            if (N(speed.Factor, "0.00") == "1.00") return $"No ticket stops earlier than the dense network on average: the closest stops as early as it, at {where}.";
+            return speed.Factor > 1
+                ? $"Largest early-stop speed-up: {N(speed.Factor, "0.00")}× sooner than the dense network, at {where}."
+                : $"No ticket stops earlier than the dense network on average (the closest: {N(1 / speed.Factor, "0.00")}× later, at {P(speed.PercentRemaining)}%).";
+        }
 
         string Still() => criterion == EarlyStopCriterion.ValidationLoss ? "the validation loss was still falling" : "the validation accuracy was still rising";
         string AtEnd(ResultRow r) => r.EarlyStopsAtEnd(criterion) != r.Stages ? $"{r.EarlyStopsAtEnd(criterion)} of {r.Stages} stages"
