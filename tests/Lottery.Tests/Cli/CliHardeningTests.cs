@@ -111,7 +111,9 @@ public partial class CliHardeningTests
     public async Task CtrlCSaysWhatWasKeptAndTheSameCommandResumes()
     {
         using var runs = new TempDir();
-        string[] args = ["train", "--iterations", "1000it", "--checkpoint-every", "100", "--eval-every", "100",
+        // 2,000 iterations, checkpoints every 100: the signal must land between the first checkpoint and the end. It is sent
+        // by a system call, not a `kill` process, whose start on a loaded machine once took longer than the 900 iterations left.
+        string[] args = ["train", "--iterations", "2000it", "--checkpoint-every", "100", "--eval-every", "100",
             "--dataset", "mnist", "--train-subset", "1200", "--threads", "1"];
         using (var process = Process.Start(CliRunner.StartInfo(runs.Path, args, Env))!)
         {
@@ -120,18 +122,24 @@ public partial class CliHardeningTests
             while (clock.Elapsed.TotalSeconds < 60 && !process.HasExited &&
                    !Directory.EnumerateFiles(runs.Path, "checkpoint.tsr", SearchOption.AllDirectories).Any())
                 Thread.Sleep(20);
-            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString()])) kill.WaitForExit();   // what Ctrl-C sends
+            Assert.Equal(0, Kill(process.Id, SigInt));   // what Ctrl-C sends
             Assert.True(process.WaitForExit(30_000));
-            Assert.Equal(130, process.ExitCode);
-            var last = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+            var lines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(process.ExitCode == 130, $"exit {process.ExitCode} after SIGINT:\n{string.Join('\n', lines.TakeLast(5))}");
+            var last = lines[^1];
             Assert.Matches(@"^interrupted: 0 stages finished; replicate 1 level 0 \(dense\) stopped at iteration \d+, its checkpoint at iteration \d+00 is kept; re-run the same command to continue", last);
         }
         var resumed = CliRunner.Run(runs.Path, [.. args, "--json"], Env);
         Assert.Equal(0, resumed.ExitCode);
         Assert.Contains("resuming from its checkpoint at iteration", resumed.Stderr);
         var stage = JsonDocument.Parse(resumed.Stdout).RootElement.GetProperty("replicates")[0];
-        Assert.Equal(1000, stage.GetProperty("iterations_run").GetInt32());   // the stage as a whole
+        Assert.Equal(2000, stage.GetProperty("iterations_run").GetInt32());   // the stage as a whole
     }
+
+    const int SigInt = 2;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    static extern int Kill(int pid, int signal);
 
     [GeneratedRegex(@"\x1b(\[[0-9;?]*[A-Za-z]|[=>])")]
     private static partial Regex AnsiEscape();
