@@ -83,7 +83,7 @@ public static class ReportTable
     }
 
     /// <summary>" (end)" where every stage of the cell stopped early at its last measurement, " (end: k of n)" where some did.</summary>
-    static string AtEnd(RunReport.Cell c) => c.EarlyStopsAtEnd == 0 ? "" : c.EarlyStopsAtEnd == c.Count ? " (end)" : $" (end: {c.EarlyStopsAtEnd} of {c.Count})";
+    static string AtEnd(RunReport.Cell c) => c.EarlyStopsAtEnd == 0 ? "" : " " + EarlyStop.EndMark(c.EarlyStopsAtEnd, c.Count);
 
     static string Collapsed(RunReport.Cell c) => c.EmptyLayers.Count == 0 ? "" : $"collapse: {string.Join(", ", c.EmptyLayers.Select(n => n.Replace(".weight", "")))}";
 

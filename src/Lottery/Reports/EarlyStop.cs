@@ -37,5 +37,9 @@ public sealed record EarlyStop(int Iteration, double ValidationLoss, double Vali
         ? "minimum validation loss (the paper's criterion)"
         : "maximum validation accuracy";
 
+    /// <summary>The mark of an early stop at its stage's last measurement, for <paramref name="atEnd"/> of
+    /// <paramref name="stages"/> stages: "" (none), "(end)" (all), "(end: k of n)" (some). Tables and `lottery show` alike.</summary>
+    public static string EndMark(int atEnd, int stages) => atEnd == 0 ? "" : atEnd == stages ? "(end)" : $"(end: {atEnd} of {stages})";
+
     public static string Short(EarlyStopCriterion c) => c == EarlyStopCriterion.ValidationLoss ? "loss" : "accuracy";
 }

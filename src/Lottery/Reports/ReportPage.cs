@@ -192,12 +192,12 @@ public static class ReportPage
         sb.Append("</table></div>\n");
     }
 
-    /// <summary>An early-stop iteration with its "(end)" mark (<see cref="ResultTable.EarlyStopCell"/>) on a line of its own.</summary>
+    /// <summary>An early-stop iteration with its "(end)" mark (<see cref="EarlyStop.EndMark"/>) on a line of its own.</summary>
     static string EarlyStopCell(ResultRow r, EarlyStopCriterion c)
     {
         var cell = Cell(r.EarlyStopIteration(c), 1, "0");
-        var mark = ResultTable.EarlyStopCell(r, c)[ResultTable.Cell(r.EarlyStopIteration(c), 1, "0").Length..];
-        return mark.Length == 0 ? cell : $"{cell}<br><span class=\"r\">{E(mark.Trim())}</span>";
+        var mark = EarlyStop.EndMark(r.EarlyStopsAtEnd(c), r.Stages);
+        return mark.Length == 0 ? cell : $"{cell}<br><span class=\"r\">{E(mark)}</span>";
     }
 
     /// <summary>A table's "mean [min–max]" as two lines, the range under the mean, so the columns stay narrow.</summary>

@@ -49,9 +49,8 @@ public static class ResultTable
     /// [2500–3000] (end: 1 of 2)" where some are; the table's note says what that means.</summary>
     public static string EarlyStopCell(ResultRow r, EarlyStopCriterion c)
     {
-        var cell = Cell(r.EarlyStopIteration(c), 1, "0");
-        int atEnd = r.EarlyStopsAtEnd(c);
-        return atEnd == 0 ? cell : atEnd == r.Stages ? cell + " (end)" : $"{cell} (end: {atEnd} of {r.Stages})";
+        var mark = EarlyStop.EndMark(r.EarlyStopsAtEnd(c), r.Stages);
+        return mark.Length == 0 ? Cell(r.EarlyStopIteration(c), 1, "0") : $"{Cell(r.EarlyStopIteration(c), 1, "0")} {mark}";
     }
 
     /// <summary>What "(end)" in the early-stop columns means, or null where no row has one.</summary>
