@@ -33,11 +33,11 @@ public static partial class FigureSet
             figures.Add(AgainstPercent(experiments, rows, styles, $"early_stop_iteration{suffix}",
                 $"Early-stopping iteration ({by})", "Early-stop iteration (training iterations)",
                 $"Iteration of the early stop ({EarlyStop.Describe(c)}) against percent of weights remaining. {Bars(rows)}",
-                r => r.EarlyStopIteration(c), 1));
+                r => r.EarlyStopIteration(c), 1, c, iteration: true));
             figures.Add(AgainstPercent(experiments, rows, styles, $"early_stop_test_accuracy{suffix}",
                 $"Test accuracy at early stop ({by})", "Test accuracy at early stop (%)",
                 $"Test accuracy at the early-stopping iteration ({EarlyStop.Describe(c)}) against percent of weights remaining. {Bars(rows)}",
-                r => r.EarlyStopTestAccuracy(c), 100));
+                r => r.EarlyStopTestAccuracy(c), 100, c, iteration: false));
         }
         figures.Add(EndAccuracy(experiments, rows, styles));
         for (int i = 0; i < experiments.Count; i++)
@@ -175,12 +175,28 @@ public static partial class FigureSet
         }
     }
 
+    /// <summary>The colour of the rings around early stops at their stage's last measurement.</summary>
+    internal const string AtEndRingColor = "#555555";
+
+    /// <summary>The legend entry of those rings, by figure: the iteration is a lower bound; the accuracy is that of a
+    /// network still improving. Short: a legend to the right of the plot takes its width from its longest entry.</summary>
+    internal static string AtEndLegend(bool iteration) => iteration ? "lower bound (still improving)" : "still improving at the end";
+
     static Figure AgainstPercent(IReadOnlyList<ExperimentData> experiments, IReadOnlyList<ResultRow> rows, SeriesStyles styles, string stem, string title, string yLabel,
-        string caption, Func<ResultRow, Statistic?> value, double scale)
+        string caption, Func<ResultRow, Statistic?> value, double scale, EarlyStopCriterion criterion, bool iteration)
     {
         var plot = NewPlot(title, yLabel, experiments.Count > 1);
         var drawn = new List<double>();
         var missing = new List<string>();
+        // Points whose early stop is (in some of their stages) the stage's last measurement: ringed, so that the figure, not
+        // only the table's "(end)", shows which early stops the end of training cut (a point drawn twice, as the dense one
+        // starting each ticket line is, is ringed once).
+        var atEnd = new Dictionary<ResultRow, double>(ReferenceEqualityComparer.Instance);
+        void Ring(IEnumerable<ResultRow> points)
+        {
+            foreach (var r in points)
+                if (r.EarlyStopCensored(criterion) && value(r) is { } v) atEnd.TryAdd(r, v.Mean * scale);
+        }
         foreach (var e in experiments)
             foreach (var kind in Kinds(rows, e.Label).Where(k => AsLine(experiments.Count, rows, e.Label, k)))
             {
@@ -198,6 +214,7 @@ public static partial class FigureSet
                 line.MarkerShape = SeriesStyles.Marker(kind);
                 line.LinePattern = SeriesStyles.Pattern(kind);
                 line.LegendText = styles.Legend(e.Label, kind, points.Where(r => r.Kind == kind).Max(r => r.Stages));
+                Ring(points);
             }
         foreach (var (dense, legend, color) in DenseRows(experiments, rows, styles))
             if (value(dense) is { } v)
@@ -206,8 +223,17 @@ public static partial class FigureSet
                 point.MarkerShape = SeriesStyles.Marker(SeriesKind.Dense);
                 point.MarkerSize = 10;
                 point.LegendText = legend;
+                Ring([dense]);
             }
             else missing.Add(legend);
+        if (atEnd.Count > 0)
+        {
+            var rings = plot.Add.Markers(atEnd.Keys.Select(r => Math.Log10(r.PercentRemaining)).ToArray(), atEnd.Values.ToArray(),
+                MarkerShape.OpenCircle, 18, C(AtEndRingColor));
+            rings.MarkerLineWidth = 1.5f;
+            rings.LegendText = AtEndLegend(iteration);
+            caption += " " + AtEndCaption(atEnd.Keys.ToList(), criterion, iteration);
+        }
         PercentAxis(plot, rows.Select(r => r.PercentRemaining));
         ReadableY(plot, drawn);
         if (missing.Count > 0)
@@ -215,6 +241,19 @@ public static partial class FigureSet
                 "--test-every iterations, at each new minimum of validation loss and at the end, so an early stop between two of " +
                 "those (a maximum of validation accuracy, when tests are sparser than validations) has no test accuracy.";
         return Save(plot, stem, title, caption, experiments.Count > 1);
+    }
+
+    /// <summary>The caption's sentence on the ringed points: how many, and what the ring means for this figure.</summary>
+    internal static string AtEndCaption(IReadOnlyList<ResultRow> ringed, EarlyStopCriterion criterion, bool iteration)
+    {
+        bool one = ringed.Count == 1;
+        bool some = ringed.Any(r => r.EarlyStopsAtEnd(criterion) < r.Stages);
+        var where = some ? "in some or all of its stages (the table's \"(end: k of n)\" or \"(end)\")" : "in every stage (the table's \"(end)\")";
+        var what = iteration
+            ? (one ? "its early-stop iteration is a lower bound" : "their early-stop iterations are lower bounds") + ", and a speed-up measured against one is a bound too"
+            : (one ? "its accuracy is that of a network still improving" : "their accuracies are those of networks still improving") + ", not past their best";
+        return $"A grey ring marks {(one ? "the point" : $"the {ringed.Count} points")} whose criterion was still improving at the last measurement, " +
+               $"{(one ? where : where.Replace("of its stages", "of their stages"))}: {what}.";
     }
 
     /// <summary>The means of <paramref name="points"/> against log10(percent remaining), joined by a line, with

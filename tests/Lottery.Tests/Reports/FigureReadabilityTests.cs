@@ -58,6 +58,55 @@ public class FigureReadabilityTests(ReportFixture f) : IClassFixture<ReportFixtu
         Assert.InRange(longTitle.Axes.Title.Label.Measure(paint).Width, 400, FigureSet.Width - 200);
     }
 
+    /// <summary>An early stop at its stage's last measurement (the criterion still improving when training ended) is ringed
+    /// in the figures of its criterion, with a legend entry and a caption saying what the ring means and how many points
+    /// carry one; the other criterion's figures, where no point is cut, have neither.</summary>
+    [Fact]
+    public void EarlyStopsAtTheLastMeasurementAreRingedInTheirCriterionsFigures()
+    {
+        using var root = new TempDir();
+        string dir;
+        using (var run = RunHandle.Open(Synthetic.Environment(root.Path), new RunIdentity(RunKind.Lottery, Synthetic.Hparams(iterations: "40it"), 0, null)))
+        {
+            new LotteryRunner(run).Find(2, [1]);
+            dir = run.Layout.Root;
+        }
+        var report = Report.Build([dir]);
+        Assert.Equal(3, report.Rows.Count);
+        // The dense network's early stop by loss is at its end; the ticket at level 2 has it in 1 of its 2 stages; none by accuracy.
+        var level2 = report.Rows.Single(r => r.Order == 2);
+        var rows = report.Rows.Select(r => r with { EarlyStopsAtEndByAccuracy = 0,
+            EarlyStopsAtEndByLoss = r.Kind == SeriesKind.Dense ? r.Stages : r == level2 ? 1 : 0, Stages = r == level2 ? 2 : r.Stages }).ToList();
+        var figures = FigureSet.Draw(report.Experiments, rows);
+        Figure Stem(string stem) => figures.Single(x => x.Stem == stem);
+        // The rings: open circles in the ring's colour, one per ringed point and the legend's sample.
+        static int Rings(Figure figure) => XDocument.Parse(figure.Svg).Descendants().Count(e => e.Name.LocalName == "ellipse"
+            && (string?)e.Attribute("fill") == "none" && (string?)e.Attribute("stroke") == "#555");
+        static List<string> Texts(Figure figure) => XDocument.Parse(figure.Svg).Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value.Trim()).ToList();
+        Assert.Equal("#555555", FigureSet.AtEndRingColor);
+        foreach (var (stem, iteration) in new[] { ("early_stop_iteration", true), ("early_stop_test_accuracy", false) })
+        {
+            var figure = Stem(stem);
+            Assert.Equal(2 + 1, Rings(figure));
+            Assert.Contains(FigureSet.AtEndLegend(iteration), Texts(figure));
+            Assert.Contains("A grey ring marks the 2 points whose criterion was still improving at the last measurement, in some or all of their stages", figure.Caption);
+            Assert.Contains(iteration ? "their early-stop iterations are lower bounds" : "networks still improving", figure.Caption);
+            // The other criterion's figure: nothing cut, nothing ringed, nothing said.
+            var other = Stem(stem + "_by_val_acc");
+            Assert.Equal(0, Rings(other));
+            Assert.DoesNotContain(FigureSet.AtEndLegend(iteration), Texts(other));
+            Assert.DoesNotContain("grey ring", other.Caption);
+        }
+        // Only the dense network cut, in its only stage: one point, "in every stage".
+        var denseOnly = rows.Select(r => r with { EarlyStopsAtEndByLoss = r.Kind == SeriesKind.Dense ? r.Stages : 0 }).ToList();
+        var one = FigureSet.Draw(report.Experiments, denseOnly).Single(x => x.Stem == "early_stop_iteration");
+        Assert.Equal(1 + 1, Rings(one));
+        Assert.Contains("A grey ring marks the point whose criterion was still improving at the last measurement, in every stage (the table's \"(end)\"): " +
+            "its early-stop iteration is a lower bound", one.Caption);
+        // Figures of other quantities never ring anything.
+        Assert.Equal(0, Rings(figures.Single(x => x.Stem == "end_accuracy")));
+    }
+
     static string Figures(ReportFixture f) => Path.Combine(f.Out, "figures");
 
     /// <summary>The legend's lines in a figure's SVG (texts ending in "(n=…)") with the y at which each is drawn.</summary>
