@@ -70,7 +70,7 @@ public sealed class StageRunner(RunHandle run)
         var empty = mask.EmptyTensors();
         var summary = new StageSummary(request.Description, report.PercentRemaining, report.Remaining, report.Weights,
             result.Outcome, result.IterationsRun, result.Seconds, result.MillisecondsPerIteration, DateTimeOffset.UtcNow,
-            empty.Count > 0 ? empty : null, sparse.Layers.Count > 0 ? sparse.Names : null);
+            empty.Count > 0 ? empty : null, sparse.Layers.Count > 0 ? sparse.Names : null, result.Threads);
         summary.Save(dir);
         observer.OnStageDone(request.Description, summary);
         return summary;

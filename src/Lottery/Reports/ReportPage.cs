@@ -68,6 +68,7 @@ public static class ReportPage
         }
 
         if (ResultTable.KernelNote(report.Rows) is { } kernels) sb.Append($"<p class=\"note\">{E(kernels)}</p>\n");
+        if (ThreadCounts.Note(report.Experiments) is { } threads) sb.Append($"<p class=\"note\">{E(threads)}</p>\n");
 
         sb.Append("<h2>Figures</h2>\n<p>");
         var styles = new SeriesStyles(report.Experiments);

@@ -111,6 +111,7 @@ public static class ReportWriter
             sb.Append('\n');
         }
         if (ResultTable.KernelNote(report.Rows) is { } kernels) sb.Append($"{kernels}\n\n");
+        if (ThreadCounts.Note(report.Experiments) is { } threads) sb.Append($"{threads}\n\n");
         return sb.ToString();
     }
 }

@@ -8,6 +8,10 @@ namespace Lottery.Runs;
 /// <param name="SparseLayers">Layers that ran on sparse kernels (by weight name), when any did: their products sum in
 /// another order than the dense path's, so the stage's last bits depend on it (a resumed stage keeps its own choice only
 /// if the same --sparse is given again).</param>
+/// <param name="Threads">The intra-op thread counts the stage trained under (<see cref="StageResult.Threads"/>): the
+/// run's manifest records the count of the process that created the run, and a stage resumed or run later under another
+/// (another --threads, a requeued Slurm task on another node) differs from it in the last bits. Null in stages finished
+/// before it was recorded.</param>
 public sealed record StageSummary(
     string Stage,
     double PercentRemaining,
@@ -19,7 +23,8 @@ public sealed record StageSummary(
     double MillisecondsPerIteration,
     DateTimeOffset Finished,
     IReadOnlyList<string>? EmptyLayers = null,
-    IReadOnlyList<string>? SparseLayers = null)
+    IReadOnlyList<string>? SparseLayers = null,
+    IReadOnlyList<int>? Threads = null)
 {
     public const string FileName = StageFiles.Summary;
 

@@ -33,7 +33,11 @@ public sealed record StageSpec(
 /// <param name="Seconds">Wall time of the whole stage, summed over the processes that worked on it (work lost to a
 /// crash after the last checkpoint is not counted: it was done again).</param>
 /// <param name="MeasurementSeconds">Time spent measuring validation and test (part of <paramref name="Seconds"/>).</param>
-public sealed record StageResult(IReadOnlyList<MetricsRow> Rows, TrainingOutcome Outcome, int IterationsRun, double Seconds, double MeasurementSeconds)
+/// <param name="Threads">The intra-op thread counts of the processes that trained the stage, ascending: one where it ran
+/// in one process or resumed under the same count; several where a resume changed it (the count changes the last bits,
+/// so a reader must see it). A checkpoint written before counts were kept adds none for its process.</param>
+public sealed record StageResult(IReadOnlyList<MetricsRow> Rows, TrainingOutcome Outcome, int IterationsRun, double Seconds, double MeasurementSeconds,
+    IReadOnlyList<int> Threads)
 {
     /// <summary>Training time per iteration, measurements excluded.</summary>
     public double MillisecondsPerIteration => IterationsRun == 0 ? 0 : 1000 * (Seconds - MeasurementSeconds) / IterationsRun;
@@ -92,9 +96,12 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         int iteration = spec.StartIteration;
         bool resumed = false;
         (double Seconds, double Measurement) before = (0, 0);
+        var threads = new SortedSet<int> { get_num_threads() };
         if (File.Exists(checkpointPath))
         {
-            (iteration, before) = LoadCheckpoint(checkpointPath, optimizer, spec, end);
+            IReadOnlyList<int> earlier;
+            (iteration, before, earlier) = LoadCheckpoint(checkpointPath, optimizer, spec, end);
+            threads.UnionWith(earlier);
             resumed = true;
             _observer.OnResume(spec.Name, iteration);
         }
@@ -128,7 +135,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
                 {
                     if (iteration > startedAt)
                     {
-                        SaveCheckpoint(checkpointPath, optimizer, spec, iteration, end, Elapsed(), Measuring());
+                        SaveCheckpoint(checkpointPath, optimizer, spec, iteration, end, Elapsed(), Measuring(), threads);
                         _observer.OnCheckpoint(iteration);
                     }
                     CheckpointAndStop.ThrowIfCancellationRequested();
@@ -182,7 +189,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
                     }
                     if (iteration % checkpointEvery == 0 && iteration < end)
                     {
-                        SaveCheckpoint(checkpointPath, optimizer, spec, iteration, end, Elapsed(), Measuring());
+                        SaveCheckpoint(checkpointPath, optimizer, spec, iteration, end, Elapsed(), Measuring(), threads);
                         _observer.OnCheckpoint(iteration);
                     }
                 }
@@ -199,7 +206,7 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         File.Delete(checkpointPath);
         _observer.OnEnd(spec.Name);
         var rows = MetricsLog.Read(metricsPath);
-        return new StageResult(rows, TrainingOutcome.From(rows), iteration - spec.StartIteration, Elapsed(), Measuring());
+        return new StageResult(rows, TrainingOutcome.From(rows), iteration - spec.StartIteration, Elapsed(), Measuring(), [.. threads]);
     }
 
     readonly Stopwatch _measurementClock = new();
@@ -246,7 +253,8 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         file.Save(path);
     }
 
-    void SaveCheckpoint(string path, IOptimizer optimizer, StageSpec spec, int iteration, int end, double seconds, double measurementSeconds)
+    void SaveCheckpoint(string path, IOptimizer optimizer, StageSpec spec, int iteration, int end, double seconds, double measurementSeconds,
+        IEnumerable<int> threads)
     {
         var file = new TensorFile();
         // Weights and optimizer state in standard order (see ParameterArena): checkpoints do not depend on the layout.
@@ -259,10 +267,11 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         file.Meta["end_iteration"] = end.ToString(CultureInfo.InvariantCulture);
         file.Meta["seconds"] = seconds.ToString("R", CultureInfo.InvariantCulture);
         file.Meta["measurement_seconds"] = measurementSeconds.ToString("R", CultureInfo.InvariantCulture);
+        file.Meta["threads"] = string.Join(",", threads.Select(t => t.ToString(CultureInfo.InvariantCulture)));
         file.Save(path);
     }
 
-    (int Iteration, (double Seconds, double Measurement) Time) LoadCheckpoint(string path, IOptimizer optimizer, StageSpec spec, int end)
+    (int Iteration, (double Seconds, double Measurement) Time, IReadOnlyList<int> Threads) LoadCheckpoint(string path, IOptimizer optimizer, StageSpec spec, int end)
     {
         var file = TensorFile.Load(path);
         int Int(string key) => int.TryParse(file.MetaValue(key, path), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v
@@ -291,6 +300,12 @@ public sealed class Trainer(ParameterArena arena, SplitData data, TrainingPlan p
         int iteration = Int("iteration");
         if (iteration <= spec.StartIteration || iteration >= end)
             throw new RunFileException($"{path} is at iteration {iteration}, outside this stage ({spec.StartIteration}..{end}): delete it and re-run the command (the stage restarts)");
-        return (iteration, (Seconds("seconds"), Seconds("measurement_seconds")));
+        // The thread counts of the processes before this one; a checkpoint written before they were kept has none.
+        var threads = new List<int>();
+        if (file.Meta.TryGetValue("threads", out var list) && list.Length > 0)
+            foreach (var t in list.Split(','))
+                threads.Add(int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0 ? count
+                    : throw new RunFileException($"{path} has a malformed 'threads': delete it and re-run the command (the stage restarts)"));
+        return (iteration, (Seconds("seconds"), Seconds("measurement_seconds")), threads);
     }
 }

@@ -58,6 +58,39 @@ public class TrainerTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(a.Path, StageFiles.Final)), File.ReadAllBytes(Path.Combine(b.Path, StageFiles.Final)));
     }
 
+    /// <summary>The thread counts a stage trained under are kept across a resume: the checkpoint carries the earlier
+    /// processes' counts, the result adds this one's; a checkpoint from before counts were kept adds none, and a
+    /// malformed list is refused with the fix.</summary>
+    [Fact]
+    public void AStageRecordsTheThreadCountsOfEveryProcessThatTrainedIt()
+    {
+        int now = TorchSharp.torch.get_num_threads();
+        var h = Synthetic.Hparams();
+        using (var whole = new TempDir())
+            Assert.Equal([now], Train(whole.Path, h).Threads);
+        foreach (var (earlier, expected) in new (string?, int[])[]
+                     { ("3", new[] { now, 3 }), ($"{now}", new[] { now }), (null, new[] { now }), ("1,5", new[] { 1, now, 5 }) })
+        {
+            using var dir = new TempDir();
+            Assert.Throws<TrainingInterruptedException>(() => Train(dir.Path, h, it => { if (it == 75) throw new TrainingInterruptedException(it); }));
+            var checkpoint = Path.Combine(dir.Path, StageFiles.Checkpoint);
+            var file = TensorFile.Load(checkpoint);
+            Assert.Equal($"{now}", file.Meta["threads"]);   // this process's count, written with the checkpoint
+            // As if an earlier process (another --threads, another node) had trained up to the checkpoint.
+            if (earlier is null) file.Meta.Remove("threads"); else file.Meta["threads"] = earlier;
+            file.Save(checkpoint);
+            Assert.Equal(expected.Distinct().Order(), Train(dir.Path, h).Threads);
+        }
+        using var bad = new TempDir();
+        Assert.Throws<TrainingInterruptedException>(() => Train(bad.Path, h, it => { if (it == 75) throw new TrainingInterruptedException(it); }));
+        var path = Path.Combine(bad.Path, StageFiles.Checkpoint);
+        var damaged = TensorFile.Load(path);
+        damaged.Meta["threads"] = "2,x";
+        damaged.Save(path);
+        var e = Assert.Throws<RunFileException>(() => Train(bad.Path, h));
+        Assert.Contains("malformed 'threads': delete it and re-run", e.Message);
+    }
+
     [Theory]
     [InlineData(75)]    // between checkpoints: work since the checkpoint at 60 is redone
     [InlineData(120)]   // right after a checkpoint
